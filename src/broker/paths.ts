@@ -1,0 +1,8 @@
+// Fixed, root-owned locations shared by setup, doctor, the broker and its client.
+export const BROKER_DIR = '/usr/local/lib/cida-docker';
+/** The installed broker: one bundled file, root-owned, named by the only sudo rule. */
+export const BROKER_PATH = `${BROKER_DIR}/broker`;
+export const SUDOERS_PATH = '/etc/sudoers.d/cida-docker';
+export const AUDIT_LOG_PATH = '/var/log/cida-docker/audit.jsonl';
+/** Members may use the broker through sudo. */
+export const BROKER_GROUP = 'cida-docker';

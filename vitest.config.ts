@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm test`: everything that needs no root and no engine. End-to-end suites live in e2e/ and
+// run through their own config (vitest.e2e.config.ts).
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
