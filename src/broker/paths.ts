@@ -6,3 +6,9 @@ export const SUDOERS_PATH = '/etc/sudoers.d/cida-docker';
 export const AUDIT_LOG_PATH = '/var/log/cida-docker/audit.jsonl';
 /** Members may use the broker through sudo. */
 export const BROKER_GROUP = 'cida-docker';
+/**
+ * The request (docker argv and context) reaches the broker in this environment variable, kept
+ * by the sudo rule's env_keep: never on sudo's command line, which sudo writes to the auth log
+ * and every user can read in `ps`.
+ */
+export const REQUEST_ENV = 'CIDA_DOCKER_REQUEST';
