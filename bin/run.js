@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Hot path first (check and the docker verbs: dist/lean.js, bundled, no oclif start-up);
+// Hot path first (check and the docker verbs: dist/lean/lean.js, bundled, no oclif start-up);
 // oclif for everything else: help, setup, doctor, lint, …
-import { runLean } from '../dist/lean.js';
+import { runLean } from '../dist/lean/lean.js';
 
 const argv = process.argv.slice(2);
 try {

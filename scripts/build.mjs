@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the two entry points that must start fast or run as root into single files:
-//   dist/lean.js   the front end's hot path (check, docker verbs)
+//   dist/lean/     the front end's hot path (check, docker verbs), split per command
 //   dist/broker.js the root side, installed by `cida-docker setup` (when src/broker/main.ts exists)
 // tsc compiles everything else (dist/commands for oclif).
 import { build } from 'esbuild';
@@ -17,6 +17,7 @@ const common = {
   legalComments: 'none',
 };
 
-await build({ ...common, entryPoints: ['src/lean.ts'], outfile: 'dist/lean.js' });
+// Split so each hot command loads only its own code.
+await build({ ...common, entryPoints: ['src/lean.ts'], outdir: 'dist/lean', splitting: true });
 if (fs.existsSync('src/broker/main.ts'))
   await build({ ...common, entryPoints: ['src/broker/main.ts'], outfile: 'dist/broker.js' });
