@@ -1,8 +1,102 @@
-import type { Rule } from './rule.js';
+import { readGoCsvRecord, shown } from './csv.js';
+import type { Finding, Rule } from './rule.js';
+
+export type NetworkReading =
+  | { readonly ok: true; readonly target: string; readonly driverOpts: readonly string[] }
+  | { readonly ok: false; readonly error: string };
+
+const NETWORK_KEYS = new Set(['name', 'alias', 'ip', 'ip6', 'mac-address', 'link-local-ip', 'driver-opt', 'gw-priority']);
+
+/**
+ * The network a `run --network` value names, read as docker's CLI reads it (opts.NetworkOpt.Set,
+ * docker/cli v28.2.2 opts/network.go): when the value contains `\w+=\w+` anywhere (Go's
+ * regexp.MatchString is unanchored) it is the long syntax — CSV fields, each lower-cased whole,
+ * key and value trimmed, the last `name=` wins; otherwise the value itself is the network.
+ */
+export function readNetworkOpt(value: string): NetworkReading {
+  if (!/[0-9A-Za-z_]=[0-9A-Za-z_]/.test(value)) return { ok: true, target: value, driverOpts: [] };
+  const csv = readGoCsvRecord(value);
+  if ('error' in csv) return { ok: false, error: csv.error };
+  let target = '';
+  const driverOpts: string[] = [];
+  for (const field of csv.fields) {
+    const lower = field.toLowerCase();
+    const eq = lower.indexOf('=');
+    const key = eq < 0 ? '' : lower.slice(0, eq).trim();
+    const val = eq < 0 ? '' : lower.slice(eq + 1).trim();
+    if (key === '' ) return { ok: false, error: `invalid field ${field}` };
+    if (!NETWORK_KEYS.has(key)) return { ok: false, error: `invalid field key ${key}` };
+    if (key === 'name') target = val;
+    if (key === 'driver-opt') driverOpts.push(val);
+  }
+  if (target === '') return { ok: false, error: 'network name/id is not specified' };
+  return { ok: true, target, driverOpts };
+}
+
+/**
+ * Networks a container may join: docker's default, bridge and none, and user-defined networks by
+ * a plain name. Allowlisted, not blocklisted: `host` in any case (the engine resolves names
+ * exactly, but a wrapper that compares case-insensitively to a blocklist is one bug from a
+ * bypass), `container:<id>` and anything with characters a network name cannot have are refused.
+ */
+export function networkAllowed(target: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target) && target.toLowerCase() !== 'host';
+}
+
+/** Values each namespace flag may take; anything else (host, container:<id>, …) is refused. */
+const NAMESPACE_VALUES: Readonly<Record<string, readonly string[]>> = {
+  pid: [''],
+  uts: [''],
+  userns: [''],
+  cgroupns: ['', 'private'],
+  // The engine's IPC modes: "" (daemon default), none, private, shareable, host, container:<id>.
+  // shareable only lets *other* containers join this one with --ipc=container:…, which is refused.
+  ipc: ['', 'none', 'private', 'shareable'],
+};
+
+const NAMESPACE_WHAT: Readonly<Record<string, string>> = {
+  pid: "PID namespace (see and signal the host's or that container's processes)",
+  uts: 'UTS namespace (hostname and domain name of the host)',
+  userns: 'user namespace (turns off the daemon\'s user-namespace remapping)',
+  cgroupns: 'cgroup namespace (the host\'s cgroup tree)',
+  ipc: 'IPC namespace (shared memory and semaphores)',
+};
+
+function networkFindings(value: string, longSyntax: boolean): Finding[] {
+  const flag = `--network ${shown(value)}`;
+  const r = longSyntax ? readNetworkOpt(value) : ({ ok: true, target: value, driverOpts: [] } as const);
+  if (!r.ok) return [{ message: `${flag} cannot be read the way docker reads it (${r.error}); refused` }];
+  if (networkAllowed(r.target)) return [];
+  const lower = r.target.toLowerCase();
+  const why =
+    lower === 'host'
+      ? "joins the host's network namespace (every host interface and localhost service)"
+      : lower.startsWith('container:')
+        ? "joins another container's network namespace (its localhost, its traffic)"
+        : 'is not default, bridge, none or the plain name of a user-defined network';
+  const named = r.target === value ? '' : ` (network ${shown(r.target)})`;
+  return [{ message: `${flag}${named} ${why}. ${rule.reason}` }];
+}
 
 export const rule: Rule = {
   id: 'host-namespace',
   title: "No host or foreign namespaces",
   reason: "Sharing the host's (or another container's) network, PID, IPC, UTS, user or cgroup namespace lets the container see and act on the host or on others' containers.",
   fix: "Use the default namespaces; publish ports with -p/-P instead of --network host.",
+  check(cmd) {
+    const out: Finding[] = [];
+    // run/create read --network as opts.NetworkOpt (long syntax); build's --network is a plain string.
+    const longSyntax = cmd.command !== 'build';
+    for (const v of cmd.flags.network ?? []) out.push(...networkFindings(v, longSyntax));
+    for (const [name, allowed] of Object.entries(NAMESPACE_VALUES)) {
+      for (const v of cmd.flags[name] ?? []) {
+        if (allowed.includes(v)) continue;
+        const mode = v === 'host' ? "the host's" : v.startsWith('container:') ? "another container's" : 'a non-default';
+        out.push({
+          message: `--${name} ${shown(v)} asks for ${mode} ${NAMESPACE_WHAT[name]}; allowed: ${allowed.map((a) => (a === '' ? '(unset)' : a)).join(', ')}`,
+        });
+      }
+    }
+    return out;
+  },
 };
