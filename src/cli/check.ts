@@ -6,7 +6,7 @@ import { decide } from '../guards/index.js';
 import { loadPolicy } from '../policy/load.js';
 import { POLICY_PATH, PolicyError } from '../policy/policy.js';
 import { EXIT } from './exit-codes.js';
-import { splitOwnFlags } from './own-flags.js';
+import { OwnFlagError, splitOwnFlags } from './own-flags.js';
 import { formatUsageError, formatViolations } from './report.js';
 
 export const CHECK_FLAGS = { booleans: ['json'], values: ['policy'] } as const;
@@ -16,7 +16,14 @@ function write(stream: NodeJS.WriteStream, text: string): void {
 }
 
 export async function runCheck(argv: readonly string[]): Promise<number> {
-  const own = splitOwnFlags(argv, CHECK_FLAGS);
+  let own;
+  try {
+    own = splitOwnFlags(argv, CHECK_FLAGS);
+  } catch (e) {
+    if (!(e instanceof OwnFlagError)) throw e;
+    write(process.stderr, `cida-docker check: ${e.message}\nSee 'cida-docker check --help'.`);
+    return EXIT.usage;
+  }
   const json = own.booleans.has('json');
   const policyFile = own.values.get('policy') ?? POLICY_PATH;
   try {
