@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { networkAllowed, readNetworkOpt } from './host-namespace.js';
+import { decide } from './index.js';
+import { IMAGE, TEST_POLICY, verdict } from './test-helpers.js';
+import { spellings } from './test-spellings.js';
+
+const ID = 'host-namespace';
+const runWith = (flag: string, value: string): [string[]][] =>
+  spellings('run', flag, value).map((t) => [['run', ...t, IMAGE]]);
+
+describe('readNetworkOpt: the network docker reads from --network', () => {
+  it.each([
+    ['host', 'host'],
+    ['Host', 'Host'],
+    ['my-net', 'my-net'],
+    ['container:bob', 'container:bob'],
+    ['name=host', 'host'],
+    ['NAME=HOST', 'host'],
+    ['name=Host,alias=web', 'host'],
+    ['alias=web,name=host', 'host'],
+    ['name=bridge,name=host', 'host'],
+    ['"name=host"', 'host'],
+    // The long syntax needs \w=\w somewhere; then keys and values are trimmed.
+    ['name= host ', 'name= host '],
+    ['name=host ,alias=x', 'host'],
+    ['alias=x, name = host ', 'host'],
+    ['name=container:bob', 'container:bob'],
+    ['name=mynet,driver-opt=a=b', 'mynet'],
+  ])('%j → %j', (value, target) => {
+    const r = readNetworkOpt(value);
+    expect(r.ok && r.target).toBe(target);
+  });
+
+  it.each([['host,alias=x'], ['foo=bar'], ['alias=x'], ['name=x,"y'], ['=x,name=y']])('%j is not a network docker accepts', (value) => {
+    expect(readNetworkOpt(value).ok).toBe(false);
+  });
+
+  it.each(['default', 'bridge', 'none', 'mynet', 'my-net.1', 'team_net', 'HostNet', 'host2'])('%j may be joined', (n) => {
+    expect(networkAllowed(n)).toBe(true);
+  });
+  it.each(['host', 'HOST', 'Host', 'hOsT', 'container:bob', 'container:', '', ' host', 'host ', 'h\u043est', '-host', 'a:b', 'a/b'])(
+    '%j may not',
+    (n) => {
+      expect(networkAllowed(n)).toBe(false);
+    },
+  );
+});
+
+describe('host-namespace: --network', () => {
+  const values = [
+    'host', 'HOST', 'Host', 'container:bob-db', 'container:0123456789ab', 'CONTAINER:bob',
+    'name=host', 'NAME=HOST', 'name=Host,alias=web', 'alias=web,name=host', 'name=bridge,name=host',
+    '"name=host"', 'name=host ,alias=x', 'alias=x, name = HOST', 'name= host ', 'name=container:bob-db', 'host,alias=x', 'foo=bar',
+    'h\u043est', 'my net', 'host\n',
+  ];
+  it.each(values.flatMap((v) => runWith('network', v)))('%j is refused', (argv) => {
+    const v = verdict(argv);
+    if (v !== 'usage') expect(v).toContain(ID);
+  });
+
+  it.each([
+    [['run', '--network', 'bridge', '--network', 'host', IMAGE]],
+    [['container', 'run', '--net=host', IMAGE]],
+    [['run', '-itd', '--net', 'host', IMAGE]],
+    [['build', '--network', 'host', '-t', IMAGE, '.']],
+    [['build', '--network=HOST', '-t', IMAGE, '.']],
+    [['build', '--network', 'container:bob', '-t', IMAGE, '.']],
+    [['image', 'build', '--network=host', '.']],
+  ])('%j is refused', (argv) => {
+    expect(verdict(argv)).toContain(ID);
+  });
+
+  it.each([[['run', '--net=mynet', '--net', 'container:bob', IMAGE]], [['run', '--network', 'name=host,alias=x', IMAGE]]])(
+    '%j is refused (docker itself rejects it too)',
+    (argv) => {
+      const v = verdict(argv);
+      if (v !== 'usage') expect(v).toContain(ID);
+    },
+  );
+
+  it('says which network and why', () => {
+    const msg = (argv: string[]) => decide(argv, TEST_POLICY).violations.find((v) => v.rule === ID)?.message;
+    expect(msg(['run', '--network', 'NAME=Host', IMAGE])).toContain('--network "NAME=Host" (network "host") joins the host\'s network namespace');
+    expect(msg(['run', '--net=container:bob', IMAGE])).toContain('--network "container:bob" joins another container\'s network namespace');
+  });
+
+  it.each([
+    ...runWith('network', 'none'),
+    ...runWith('network', 'bridge'),
+    ...runWith('network', 'default'),
+    ...runWith('network', 'mynet'),
+    ...runWith('network', 'my-net.1'),
+    ...runWith('network', 'name=mynet,alias=web'),
+    ...runWith('network', 'NAME=MyNet'),
+    ...runWith('network', 'name=mynet,ip=172.20.0.5'),
+    [['run', '--network', 'mynet', '--network-alias', 'web', IMAGE]],
+    [['run', '--net-alias=web', '--net=mynet', IMAGE]],
+    [['build', '--network', 'none', '-t', IMAGE, '.']],
+    [['build', '--network=default', '-t', IMAGE, '.']],
+    [['run', IMAGE, '--network', 'host']],
+    [['run', IMAGE, '--pid=host', '--ipc=host']],
+  ])('%j is allowed', (argv) => {
+    expect(verdict(argv)).toEqual([]);
+  });
+});
+
+describe('host-namespace: --pid, --ipc, --uts, --userns, --cgroupns, --link', () => {
+  const refused: [string, string][] = [
+    ['pid', 'host'], ['pid', 'container:bob-db'], ['pid', 'HOST'], ['pid', 'private'], ['pid', 'container:'],
+    ['ipc', 'host'], ['ipc', 'container:bob-db'], ['ipc', 'HOST'], ['ipc', 'Private'], ['ipc', 'container:'],
+    ['uts', 'host'], ['uts', 'HOST'], ['uts', 'private'],
+    ['userns', 'host'], ['userns', 'HOST'], ['userns', 'private'],
+    ['cgroupns', 'host'], ['cgroupns', 'HOST'], ['cgroupns', 'container:bob'],
+    ['link', 'bob-db:db'], ['link', 'bob-db'],
+  ];
+  it.each(refused.flatMap(([f, v]) => runWith(f, v)))('%j is refused', (argv) => {
+    const v = verdict(argv);
+    if (v !== 'usage') expect(v).toContain(ID);
+  });
+
+  it.each([
+    [['run', '--pid=host', '--ipc=host', '--uts=host', IMAGE]],
+    [['run', '--pid', '', '--pid', 'host', IMAGE]],
+    [['run', '--link', 'a:a', '--link', 'b:b', IMAGE]],
+    [['run', '--network', 'mynet', '--link', 'bob-db:db', IMAGE]],
+  ])('%j is refused', (argv) => {
+    expect(verdict(argv)).toContain(ID);
+  });
+
+  it('says which namespace and why', () => {
+    const v = decide(['run', '--pid', 'host', IMAGE], TEST_POLICY).violations.find((x) => x.rule === ID);
+    expect(v?.message).toContain('--pid "host" asks for the host\'s PID namespace');
+    const l = decide(['run', '--link', 'bob-db:db', IMAGE], TEST_POLICY).violations.find((x) => x.rule === ID);
+    expect(l?.message).toMatch(/^--link is not allowed/);
+  });
+
+  const allowed: [string, string][] = [
+    ['pid', ''], ['uts', ''], ['userns', ''], ['cgroupns', ''], ['cgroupns', 'private'],
+    ['ipc', ''], ['ipc', 'private'], ['ipc', 'none'], ['ipc', 'shareable'],
+  ];
+  it.each(allowed.flatMap(([f, v]) => runWith(f, v)))('%j is allowed', (argv) => {
+    expect(verdict(argv)).toEqual([]);
+  });
+});
