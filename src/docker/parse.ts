@@ -4,27 +4,29 @@
 // (docker-cli-flags.json → pflagRules).
 import { COMMANDS, GLOBAL_FLAGS } from './flag-table.js';
 import { type CommandSpec, type FlagSpec, type FlagValues, type ParsedCommand, UsageError } from './model.js';
-import { checkFlagValue } from './values.js';
+import { checkFlagValue, goQuote, goQuoteByte, validateCommand } from './values.js';
 
 interface FlagSet {
   readonly byLong: ReadonlyMap<string, FlagSpec>;
   readonly byShort: ReadonlyMap<string, FlagSpec>;
   readonly interspersed: boolean;
+  /** Canonical command name (selects the value validators docker attaches); null for globals. */
+  readonly command: string | null;
 }
 
-function flagSet(flags: readonly FlagSpec[], interspersed: boolean): FlagSet {
+function flagSet(flags: readonly FlagSpec[], interspersed: boolean, command: string | null): FlagSet {
   const byLong = new Map<string, FlagSpec>();
   const byShort = new Map<string, FlagSpec>();
   for (const f of flags) {
     byLong.set(f.long, f);
     if (f.short) byShort.set(f.short, f);
   }
-  return { byLong, byShort, interspersed };
+  return { byLong, byShort, interspersed, command };
 }
 
-const GLOBAL_SET = flagSet(GLOBAL_FLAGS, false);
+const GLOBAL_SET = flagSet(GLOBAL_FLAGS, false, null);
 const COMMAND_SETS = new Map<string, FlagSet>(
-  Object.values(COMMANDS).map((c) => [c.name, flagSet(c.flags, c.interspersed)]),
+  Object.values(COMMANDS).map((c) => [c.name, flagSet(c.flags, c.interspersed, c.name)]),
 );
 
 /** Command words (`container run`, `image ls`, `remove`) → canonical command. */
@@ -42,21 +44,26 @@ const BOOL_VALUES: Record<string, 'true' | 'false'> = {
 interface FlagParse {
   values: FlagValues;
   args: string[];
+  /** Names of the flags given, as registered (an alias by its own name): pflag's Changed. */
+  changed: Set<string>;
 }
 
-function setFlag(values: FlagValues, flag: FlagSpec, set: FlagSet, raw: string, spelled: string): void {
+function setFlag(values: FlagValues, flag: FlagSpec, set: FlagSet, raw: string): void {
   const canonical = flag.aliasOf ? set.byLong.get(flag.aliasOf) ?? flag : flag;
   let value = raw;
+  // pflag names the flag in its error by the flag's own registration (FlagSet.Set), not by how it
+  // was spelled: "-d, --detach" for --detach=yes too; an alias by its own name (--net).
+  const named = () => (flag.short && !flag.shorthandDeprecated ? `-${flag.short}, --${flag.long}` : `--${flag.long}`);
   if (canonical.type === 'bool') {
     const b = BOOL_VALUES[raw];
     if (b === undefined)
       throw new UsageError(
-        `invalid argument "${raw}" for "${spelled}" flag: strconv.ParseBool: parsing "${raw}": invalid syntax`,
+        `invalid argument ${goQuote(raw)} for ${goQuote(named())} flag: strconv.ParseBool: parsing ${goQuote(raw)}: invalid syntax`,
       );
     value = b;
   } else {
-    const problem = checkFlagValue(canonical, raw);
-    if (problem !== null) throw new UsageError(`invalid argument "${raw}" for "${spelled}" flag: ${problem}`);
+    const problem = checkFlagValue(canonical, raw, set.command);
+    if (problem !== null) throw new UsageError(`invalid argument ${goQuote(raw)} for ${goQuote(named())} flag: ${problem}`);
   }
   const name = canonical.long;
   if (canonical.repeatable) (values[name] ??= []).push(value);
@@ -67,14 +74,11 @@ function setFlag(values: FlagValues, flag: FlagSpec, set: FlagSet, raw: string, 
   }
 }
 
-function spelling(flag: FlagSpec, short: boolean): string {
-  return short && flag.short ? `-${flag.short}, --${flag.long}` : `--${flag.long}`;
-}
-
 /** pflag's FlagSet.Parse (flag.go parseArgs/parseLongArg/parseShortArg), one FlagSet. */
 function parseFlags(argv: readonly string[], set: FlagSet): FlagParse {
   const values: FlagValues = {};
   const args: string[] = [];
+  const changed = new Set<string>();
   let rest = [...argv];
   while (rest.length > 0) {
     const s = rest.shift() as string;
@@ -83,7 +87,7 @@ function parseFlags(argv: readonly string[], set: FlagSet): FlagParse {
       args.push(s);
       if (!set.interspersed) {
         args.push(...rest);
-        return { values, args };
+        return { values, args, changed };
       }
       continue;
     }
@@ -91,17 +95,17 @@ function parseFlags(argv: readonly string[], set: FlagSet): FlagParse {
       if (s.length === 2) {
         // '--' ends flag parsing and is removed.
         args.push(...rest);
-        return { values, args };
+        return { values, args, changed };
       }
-      rest = parseLong(s, rest, set, values);
+      rest = parseLong(s, rest, set, values, changed);
     } else {
-      rest = parseShortGroup(s, rest, set, values);
+      rest = parseShortGroup(s, rest, set, values, changed);
     }
   }
-  return { values, args };
+  return { values, args, changed };
 }
 
-function parseLong(s: string, rest: string[], set: FlagSet, values: FlagValues): string[] {
+function parseLong(s: string, rest: string[], set: FlagSet, values: FlagValues, changed: Set<string>): string[] {
   const body = s.slice(2);
   if (body.length === 0 || body[0] === '-' || body[0] === '=') throw new UsageError(`bad flag syntax: ${s}`);
   const eq = body.indexOf('=');
@@ -113,18 +117,20 @@ function parseLong(s: string, rest: string[], set: FlagSet, values: FlagValues):
   else if (!flag.takesValue) value = 'true';
   else if (rest.length > 0) value = rest.shift() as string;
   else throw new UsageError(`flag needs an argument: ${s}`);
-  setFlag(values, flag, set, value, `--${name}`);
+  setFlag(values, flag, set, value);
+  changed.add(flag.long);
   return rest;
 }
 
-function parseShortGroup(s: string, rest: string[], set: FlagSet, values: FlagValues): string[] {
+function parseShortGroup(s: string, rest: string[], set: FlagSet, values: FlagValues, changed: Set<string>): string[] {
   let shorthands = s.slice(1);
   while (shorthands.length > 0) {
     // pflag's go-test workaround: '-test.v' (also inside a group) is silently dropped.
     if (shorthands.startsWith('test.')) return rest;
     const c = shorthands[0];
     const flag = set.byShort.get(c);
-    if (!flag) throw new UsageError(`unknown shorthand flag: '${c}' in ${s}`);
+    // pflag reports the shorthand byte and the rest of the group from it: "'x' in -x" for -dx.
+    if (!flag) throw new UsageError(`unknown shorthand flag: ${goQuoteByte(Buffer.from(c, 'utf8')[0])} in -${shorthands}`);
     let value: string;
     if (shorthands.length > 2 && shorthands[1] === '=') {
       value = shorthands.slice(2);
@@ -139,9 +145,10 @@ function parseShortGroup(s: string, rest: string[], set: FlagSet, values: FlagVa
       value = rest.shift() as string;
       shorthands = '';
     } else {
-      throw new UsageError(`flag needs an argument: '${c}' in ${s}`);
+      throw new UsageError(`flag needs an argument: ${goQuoteByte(c.charCodeAt(0))} in -${shorthands}`);
     }
-    setFlag(values, flag, set, value, spelling(flag, true));
+    setFlag(values, flag, set, value);
+    changed.add(flag.long);
   }
   return rest;
 }
@@ -159,20 +166,78 @@ function lookupCommand(rest: readonly string[]): { words: string[]; spec: Comman
   return { words: [first], spec: COMMAND_BY_WORDS.get(first) ?? null };
 }
 
+/** cobra's CommandPath: `docker` + the group word + the command's canonical name ('docker rm' for `remove`). */
+export function commandPath(words: readonly string[], spec: CommandSpec): string {
+  const canonical =
+    words.length === 2
+      ? spec.aliases.find((a) => a.length === 2 && a[0] === words[0])
+      : spec.aliases.find((a) => a.length === 1);
+  return ['docker', ...(canonical ?? words)].join(' ');
+}
+
+/** cobra's positional-argument check (cli/required.go), with docker's wording. */
+function checkArgCount(spec: CommandSpec, words: readonly string[], n: number): void {
+  const path = commandPath(words, spec);
+  const m = /^cli\.(\w+)\((?:(\d+)(?:, *(\d+))?)?\)$/.exec(spec.argsRule) ?? /^cli\.(NoArgs)$/.exec(spec.argsRule);
+  if (!m) return;
+  const a = m[2] === undefined ? 0 : Number(m[2]);
+  const b = m[3] === undefined ? 0 : Number(m[3]);
+  const plural = (k: number) => (k === 1 ? 'argument' : 'arguments');
+  let problem: string | null = null;
+  switch (m[1]) {
+    case 'NoArgs':
+      if (n > 0) problem = 'accepts no arguments';
+      break;
+    case 'RequiresMinArgs':
+      if (n < a) problem = `requires at least ${a} ${plural(a)}`;
+      break;
+    case 'RequiresMaxArgs':
+      if (n > a) problem = `requires at most ${a} ${plural(a)}`;
+      break;
+    case 'RequiresRangeArgs':
+      if (n < a || n > b) problem = `requires at least ${a} and at most ${b} ${plural(b)}`;
+      break;
+    case 'ExactArgs':
+      if (n !== a) problem = `requires ${a} ${plural(a)}`;
+      break;
+  }
+  if (problem) throw new UsageError(`docker: '${path}' ${problem}`, words);
+}
+
+/** True when cobra would print help instead of running (`--help`, or `-h` where it means help). */
+function helpRequested(spec: CommandSpec, globals: FlagValues, flags: FlagValues): boolean {
+  if (flags.help?.at(-1) === 'true') return true;
+  // A global --help reaches the command only through the inherited persistent flag; run and
+  // create register their own --help, so `docker --help run` still wants an IMAGE.
+  const own = spec.flags.find((f) => f.long === 'help');
+  return own?.short === 'h' && globals.help?.at(-1) === 'true';
+}
+
 /**
  * Parses `argv` (what follows `docker` on its command line) into the model.
- * Throws UsageError for anything docker's own parser rejects.
+ * Throws UsageError for anything docker's own parser rejects: flag syntax and values (exit 125 in
+ * docker), the command's positional-argument count (unless help is asked for), and — for run and
+ * create — what docker rejects after parsing but before creating the container (validateCommand).
  */
 export function parseDockerArgv(argv: readonly string[]): ParsedCommand {
   const global = parseFlags(argv, GLOBAL_SET);
   const { words, spec } = lookupCommand(global.args);
   if (!spec) return { globals: global.values, words, command: null, flags: {}, args: global.args.slice(words.length) };
   const set = COMMAND_SETS.get(spec.name) as FlagSet;
+  let parsed: FlagParse;
   try {
-    const parsed = parseFlags(global.args.slice(words.length), set);
-    return { globals: global.values, words, command: spec.name, flags: parsed.values, args: parsed.args };
+    parsed = parseFlags(global.args.slice(words.length), set);
   } catch (e) {
     if (e instanceof UsageError) throw new UsageError(e.message, words);
     throw e;
   }
+  const cmd: ParsedCommand = { globals: global.values, words, command: spec.name, flags: parsed.values, args: parsed.args };
+  if (!helpRequested(spec, global.values, parsed.values)) {
+    checkArgCount(spec, words, parsed.args.length);
+    // stop/restart: --time (deprecated) and --timeout share one variable; RunE refuses both.
+    if (parsed.changed.has('time') && parsed.changed.has('timeout'))
+      throw new UsageError('conflicting options: cannot specify both --timeout and --time', words);
+    validateCommand(cmd);
+  }
+  return cmd;
 }
