@@ -1,0 +1,64 @@
+// Helpers shared by several rules: where a Dockerfile names an image, RUN mount options, the
+// scripts a RUN carries.
+import type { DockerfileModel, ImageUse, Instruction } from './model.js';
+import { runScripts } from './model.js';
+import { unquote } from './parse.js';
+
+export interface ImageMention {
+  readonly instr: Instruction;
+  /** How it is named: 'FROM', 'COPY --from', 'RUN --mount from='. */
+  readonly how: string;
+  readonly use: ImageUse;
+}
+
+/** `type=cache,target=/x,from=img` → Map(type→cache, …); keys lower-cased, quotes removed. */
+export function mountOptions(value: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const part of value.match(/(?:[^,"']+|"[^"]*"|'[^']*')+/g) ?? []) {
+    const eq = part.indexOf('=');
+    const key = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+    m.set(key, eq < 0 ? '' : unquote(part.slice(eq + 1).trim()));
+  }
+  return m;
+}
+
+/** Every image the build would pull: FROM, COPY --from=<image>, RUN --mount=…,from=<image>. */
+export function imageMentions(df: DockerfileModel): ImageMention[] {
+  const out: ImageMention[] = [];
+  for (const stage of df.stages) {
+    if (stage.base) out.push({ instr: stage.from, how: 'FROM', use: stage.base });
+    for (const instr of stage.instructions) {
+      if (instr.keyword === 'COPY' || instr.keyword === 'ADD') {
+        for (const f of instr.flags)
+          if (f.name === 'from' && f.value !== null) out.push({ instr, how: `${instr.keyword} --from`, use: df.image(f.value, instr, { allowIndex: true }) });
+      } else if (instr.keyword === 'RUN') {
+        for (const f of instr.flags) {
+          if (f.name !== 'mount' || f.value === null) continue;
+          const from = mountOptions(f.value).get('from');
+          if (from !== undefined && from !== '') out.push({ instr, how: 'RUN --mount from=', use: df.image(from, instr, { allowIndex: true }) });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Cache-mount targets of a RUN (`--mount=type=cache,target=/root/.cache/pip`). */
+export function cacheTargets(df: DockerfileModel, instr: Instruction): string[] {
+  const out: string[] = [];
+  for (const f of instr.flags) {
+    if (f.name !== 'mount' || f.value === null) continue;
+    const o = mountOptions(df.expand(f.value, instr).value);
+    if (o.get('type') !== 'cache') continue;
+    const t = o.get('target') ?? o.get('dst') ?? o.get('destination');
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+/** The script texts a RUN carries; COPY/ADD heredoc bodies too (files the build may run). */
+export function scriptsOf(instr: Instruction): string[] {
+  if (instr.keyword === 'RUN') return runScripts(instr);
+  if (instr.keyword === 'COPY' || instr.keyword === 'ADD') return instr.heredocs.map((h) => h.body);
+  return [];
+}
