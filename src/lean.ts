@@ -1,21 +1,33 @@
 // The lean entry: runs the hot-path commands (check and the docker verbs) with the same command
 // code as their oclif commands, without oclif's start-up (which alone costs about twice a bare
 // `node`). bin/run.js falls back to oclif for everything else and for any help request.
-type Runner = (argv: readonly string[]) => Promise<number>;
+import { runAudit } from './cli/audit.js';
+import { runCheck } from './cli/check.js';
+import { DOCKER_VERBS, runDockerVerb } from './cli/docker-verb.js';
 
-// Loaded on demand (the bundle is split per command), so `check` never pays for what `run` needs.
-const HOT: Record<string, () => Promise<Runner>> = {
-  check: async () => (await import('./cli/check.js')).runCheck,
+const HOT: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  check: runCheck,
+  audit: runAudit,
+  ...Object.fromEntries(DOCKER_VERBS.map((v) => [v, (rest: readonly string[]) => runDockerVerb([v, ...rest])])),
+  // `cida-docker -v` / `--version` print docker's own version line (Jenkins parses it).
+  '-v': (rest) => runDockerVerb(['--version', ...rest]),
+  '--version': (rest) => runDockerVerb(['--version', ...rest]),
 };
 
 /** Runs argv on the lean path and returns the exit code, or null when oclif must handle it. */
 export async function runLean(argv: readonly string[]): Promise<number | null> {
   const [command, ...rest] = argv;
-  const load = command === undefined ? undefined : HOT[command];
-  if (!load) return null;
-  // Help belongs to oclif, but only where it is cida-docker's own flag, not part of the docker argv.
-  const dashdash = rest.indexOf('--');
-  const own = dashdash < 0 ? rest : rest.slice(0, dashdash);
-  if (own.includes('--help') || (command === 'check' && own.includes('-h'))) return null;
-  return (await load())(rest);
+  const run = command === undefined || !Object.hasOwn(HOT, command) ? undefined : HOT[command];
+  if (!run) return null;
+  if (command === 'check' || command === 'audit') {
+    // Help belongs to oclif, but only where it is cida-docker's own flag, not part of the docker argv.
+    const dashdash = rest.indexOf('--');
+    const own = dashdash < 0 ? rest : rest.slice(0, dashdash);
+    if (own.includes('--help') || own.includes('-h')) return null;
+  } else if (rest[0] === '--help') {
+    // `cida-docker run --help`: our help (oclif). Anywhere else --help belongs to docker or to the
+    // container's command, and `-h` is docker's --hostname for run/exec.
+    return null;
+  }
+  return run(rest);
 }

@@ -12,3 +12,9 @@ export const BROKER_GROUP = 'cida-docker';
  * and every user can read in `ps`.
  */
 export const REQUEST_ENV = 'CIDA_DOCKER_REQUEST';
+/** Root-owned state of the broker: per-user docker client configuration (registry logins). */
+export const BROKER_STATE_DIR = '/var/lib/cida-docker';
+/** HOME and DOCKER_CONFIG of the docker client run for user `uid`: registry logins stay per user. */
+export function userDockerHome(uid: number): string {
+  return `${BROKER_STATE_DIR}/users/${uid}`;
+}

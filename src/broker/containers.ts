@@ -1,0 +1,67 @@
+// Which containers a caller may touch, and how a name or id prefix resolves among them.
+// Resolution happens among the caller's own containers only, the way the engine resolves among
+// all (daemon.GetContainer: full id, then exact name, then unique id prefix), and the broker then
+// hands docker the full 64-hex id, which the engine matches before any name: a name or prefix can
+// never slip through to somebody else's container.
+import { UID_LABEL } from '../guards/forced-flags.js';
+
+export interface ContainerEntry {
+  /** Full 64-hex id. */
+  readonly id: string;
+  /** Names without the leading '/'. */
+  readonly names: readonly string[];
+  /** The `cida.uid` label, or null when the container has none. */
+  readonly uid: number | null;
+}
+
+/** The `docker ps --format` template that listContainers' text is read with. */
+export const LIST_FORMAT = `{{.ID}}\t{{.Names}}\t{{.Label "${UID_LABEL}"}}`;
+
+/** Reads `docker ps -a --no-trunc --format LIST_FORMAT` output. */
+export function parseContainerList(text: string): ContainerEntry[] {
+  const out: ContainerEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const [id, names = '', uid = ''] = line.split('\t');
+    if (!/^[0-9a-f]{64}$/.test(id)) continue;
+    out.push({
+      id,
+      names: names.split(',').filter((n) => n !== '' && !n.includes('/')),
+      uid: /^\d+$/.test(uid) ? Number(uid) : null,
+    });
+  }
+  return out;
+}
+
+export type Resolution =
+  | { readonly kind: 'found'; readonly id: string }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'ambiguous' };
+
+/** daemon.GetContainer's order, among `entries`: full id, exact name, unique id prefix. */
+export function resolveContainer(ref: string, entries: readonly ContainerEntry[]): Resolution {
+  if (ref === '') return { kind: 'missing' };
+  const byId = entries.find((e) => e.id === ref);
+  if (byId) return { kind: 'found', id: byId.id };
+  const name = ref.startsWith('/') ? ref.slice(1) : ref;
+  const byName = entries.find((e) => e.names.includes(name));
+  if (byName) return { kind: 'found', id: byName.id };
+  if (!/^[0-9a-f]+$/.test(ref)) return { kind: 'missing' };
+  const byPrefix = entries.filter((e) => e.id.startsWith(ref));
+  if (byPrefix.length === 1) return { kind: 'found', id: byPrefix[0].id };
+  return byPrefix.length === 0 ? { kind: 'missing' } : { kind: 'ambiguous' };
+}
+
+export function ownedBy(entries: readonly ContainerEntry[], uid: number): ContainerEntry[] {
+  return entries.filter((e) => e.uid === uid);
+}
+
+/** Docker's own words for a container that does not exist, per verb (checked against docker 28.2.2). */
+export function noSuchContainer(verb: string, ref: string): string {
+  if (verb === 'kill') return `Error response from daemon: Cannot kill container: ${ref}: No such container: ${ref}`;
+  return `Error response from daemon: No such container: ${ref}`;
+}
+
+export function ambiguousPrefix(ref: string): string {
+  return `Error response from daemon: multiple IDs found with provided prefix: ${ref}`;
+}

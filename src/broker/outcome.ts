@@ -1,0 +1,27 @@
+// What one broker call did, for its exit code and its audit line.
+import type { Engine } from './engine.js';
+import type { Caller } from './identity.js';
+import type { Policy } from '../policy/policy.js';
+import type { Verdict } from './audit.js';
+
+export interface Outcome {
+  readonly exit: number;
+  readonly verdict: Verdict;
+  readonly rules: readonly string[];
+  /** The docker argv of the main docker call made (after the program name). */
+  readonly finalArgv: readonly string[];
+  readonly container?: string;
+  readonly note?: string;
+}
+
+export interface BrokerContext {
+  readonly engine: Engine;
+  readonly caller: Caller;
+  readonly policy: Policy;
+  /** Policy admins (and root) see and act on every container. */
+  readonly admin: boolean;
+}
+
+export function allowed(exit: number, finalArgv: readonly string[], extra: Partial<Outcome> = {}): Outcome {
+  return { exit, verdict: 'allowed', rules: [], finalArgv, ...extra };
+}

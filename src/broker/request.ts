@@ -1,0 +1,105 @@
+// The request the front end hands to the broker: one JSON object in the CIDA_DOCKER_REQUEST
+// environment variable (kept by the sudo rule's env_keep), never on sudo's command line.
+// Everything in it comes from the developer and is untrusted: the broker validates its shape
+// here and re-checks its meaning with the rulebook.
+
+/** Linux refuses a single environment string longer than this (MAX_ARG_STRLEN). */
+export const MAX_REQUEST_BYTES = 128 * 1024 - 64;
+
+export interface DockerRequest {
+  readonly v: 1;
+  readonly kind: 'docker';
+  /** The docker argv after the program name, as the developer typed it. */
+  readonly argv: readonly string[];
+  /** The developer's working directory: recorded in the audit line, never used as a path. */
+  readonly cwd: string;
+  /** CI job id from BUILD_TAG / CI_JOB_ID, to label containers with. */
+  readonly ciJob?: string;
+  /** Values for `-e NAME` (no '=') from the developer's environment, which the broker cannot see. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface AuditRequest {
+  readonly v: 1;
+  readonly kind: 'audit';
+  readonly cwd: string;
+  /** Only lines of this user. */
+  readonly user?: string;
+  /** Only lines at or after this time: ISO 8601, or a duration back from now (30m, 2h, 7d). */
+  readonly since?: string;
+}
+
+export type BrokerRequest = DockerRequest | AuditRequest;
+
+export class RequestError extends Error {
+  override readonly name = 'RequestError';
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(o: Record<string, unknown>, key: string, max: number, optional: boolean): string | undefined {
+  const v = o[key];
+  if (v === undefined && optional) return undefined;
+  if (typeof v !== 'string') throw new RequestError(`request field "${key}" must be a string`);
+  if (v.length > max) throw new RequestError(`request field "${key}" is too long`);
+  if (v.includes('\0')) throw new RequestError(`request field "${key}" contains a NUL byte`);
+  return v;
+}
+
+function onlyKeys(o: Record<string, unknown>, keys: readonly string[]): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new RequestError(`unknown request field "${k}"`);
+}
+
+/** Parses and validates the request text. Throws RequestError for anything malformed. */
+export function parseRequest(text: string | undefined): BrokerRequest {
+  if (text === undefined || text === '')
+    throw new RequestError('no request: the broker is started by cida-docker, not by hand');
+  if (Buffer.byteLength(text) > MAX_REQUEST_BYTES) throw new RequestError('request too large');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new RequestError('request is not valid JSON');
+  }
+  if (!isObject(json)) throw new RequestError('request must be a JSON object');
+  if (json.v !== 1) throw new RequestError(`unsupported request version ${JSON.stringify(json.v)}; the broker and cida-docker differ in version: run \`cida-docker doctor\``);
+  const cwd = str(json, 'cwd', 4096, false) as string;
+  if (json.kind === 'audit') {
+    onlyKeys(json, ['v', 'kind', 'cwd', 'user', 'since']);
+    return { v: 1, kind: 'audit', cwd, user: str(json, 'user', 256, true), since: str(json, 'since', 64, true) };
+  }
+  if (json.kind !== 'docker') throw new RequestError('request field "kind" must be "docker" or "audit"');
+  onlyKeys(json, ['v', 'kind', 'argv', 'cwd', 'ciJob', 'env']);
+  const argv = json.argv;
+  if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string' && !a.includes('\0')))
+    throw new RequestError('request field "argv" must be an array of strings');
+  const ciJob = str(json, 'ciJob', 256, true);
+  let env: Record<string, string> | undefined;
+  if (json.env !== undefined) {
+    if (!isObject(json.env)) throw new RequestError('request field "env" must be an object');
+    env = {};
+    for (const [k, v] of Object.entries(json.env)) {
+      if (!ENV_NAME.test(k) || typeof v !== 'string' || v.includes('\0'))
+        throw new RequestError(`request field "env" has a bad entry ${JSON.stringify(k)}`);
+      env[k] = v;
+    }
+  }
+  return { v: 1, kind: 'docker', argv: argv as string[], cwd, ciJob: ciJob === undefined ? undefined : cleanCiJob(ciJob), env };
+}
+
+/** A CI job id fit for a label value: printable, one line; anything else is dropped. */
+export function cleanCiJob(raw: string): string | undefined {
+  const v = raw.trim();
+  return v !== '' && /^[\x20-\x7e]+$/.test(v) && v.length <= 200 ? v : undefined;
+}
+
+export function encodeRequest(req: BrokerRequest): string {
+  const text = JSON.stringify(req);
+  if (Buffer.byteLength(text) > MAX_REQUEST_BYTES)
+    throw new RequestError(`the command line is too long to hand to the broker (${Buffer.byteLength(text)} bytes, at most ${MAX_REQUEST_BYTES})`);
+  return text;
+}

@@ -1,0 +1,71 @@
+// The docker verbs of the front end (`cida-docker run/ps/logs/…`, `-v`): refuse a caller
+// environment that points at another engine, check early with the same rulebook for a fast and
+// friendly answer, then hand the argv to the broker, which decides again and runs docker.
+import os from 'node:os';
+import tty from 'node:tty';
+import { isSet, UsageError } from '../docker/model.js';
+import { decide } from '../guards/index.js';
+import { loadPolicy } from '../policy/load.js';
+import { DEFAULT_POLICY, type Policy, POLICY_PATH } from '../policy/policy.js';
+import { callBroker } from './broker-client.js';
+import { callerEnvProblem, ciJobOf } from './caller-env.js';
+import { EXIT } from './exit-codes.js';
+import { formatUsageError, formatViolations } from './report.js';
+
+/** The verbs the front end hands to the broker (each also an oclif command for help). */
+export const DOCKER_VERBS = [
+  'run', 'ps', 'logs', 'stop', 'start', 'restart', 'rm', 'exec', 'inspect', 'port', 'images', 'pull', 'push',
+  'tag', 'login', 'logout', 'version', 'info', 'top', 'wait', 'kill', 'stats',
+] as const;
+
+function readablePolicy(): Policy | null {
+  try {
+    return loadPolicy(POLICY_PATH);
+  } catch {
+    return null; // unreadable or bad: the broker has the last word (and exits 78 for a bad one)
+  }
+}
+
+/** Values for `-e NAME` entries without '=': the broker cannot see the developer's environment. */
+function envFor(names: readonly string[] | undefined): Record<string, string> | undefined {
+  const wanted = (names ?? []).filter((v) => !v.includes('='));
+  if (wanted.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const k of wanted) if (process.env[k] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) out[k] = process.env[k] as string;
+  return out;
+}
+
+/** Runs one docker command line (after the program name) through the broker; the exit code. */
+export async function runDockerVerb(argv: readonly string[]): Promise<number> {
+  const envProblem = callerEnvProblem(process.env);
+  if (envProblem !== null) {
+    process.stderr.write(`${envProblem}\n`);
+    return EXIT.usage;
+  }
+  const me = os.userInfo();
+  const ciJob = ciJobOf(process.env);
+  let env: Record<string, string> | undefined;
+  const policy = readablePolicy();
+  try {
+    // Without a readable policy the early check still catches usage errors; the broker decides the rest.
+    const decision = decide(argv, policy ?? DEFAULT_POLICY, { user: me.username, uid: me.uid, ciJob });
+    if (policy !== null && !decision.allowed) {
+      process.stderr.write(`${formatViolations(decision.violations)}\n`);
+      return EXIT.refused;
+    }
+    const p = decision.parsed;
+    if (p.command === 'run' && isSet(p.flags, 'interactive') && !isSet(p.flags, 'detach') && !tty.isatty(0)) {
+      process.stderr.write(
+        `${formatViolations([{ rule: 'detached-service', message: 'run -i with stdin from a pipe or file: the container runs detached, so that input could never reach it', fix: 'Leave out -i, or put the input in the image or pass it with -e; on a terminal, -it gives an interactive session.' }])}\n`,
+      );
+      return EXIT.refused;
+    }
+    if (p.command === 'run' || p.command === 'exec') env = envFor(p.flags.env);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${formatUsageError(e)}\n`);
+    return EXIT.usage;
+  }
+  const { code } = await callBroker({ v: 1, kind: 'docker', argv: [...argv], cwd: process.cwd(), ciJob, ...(env ? { env } : {}) });
+  return code;
+}
