@@ -92,9 +92,9 @@ describe('property: a refused flag anywhere before the image refuses an allowed 
           expect(v, argv.join(' ')).toContain(refused.rule);
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
-  });
+  }, 60_000);
 
   it('exec', () => {
     fc.assert(
@@ -104,7 +104,7 @@ describe('property: a refused flag anywhere before the image refuses an allowed 
       }),
       { numRuns: 500 },
     );
-  });
+  }, 60_000);
 
   it('global flags before run', () => {
     fc.assert(
@@ -121,7 +121,7 @@ describe('property: a refused flag anywhere before the image refuses an allowed 
       ),
       { numRuns: 1000 },
     );
-  });
+  }, 60_000);
 
   it('after the image, the same tokens belong to the container and are allowed', () => {
     fc.assert(
@@ -130,7 +130,7 @@ describe('property: a refused flag anywhere before the image refuses an allowed 
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 });
 
 describe('property: checking never throws anything but a usage error', () => {
@@ -161,9 +161,9 @@ describe('property: checking never throws anything but a usage error', () => {
           if (!(e instanceof UsageError)) throw e;
         }
       }),
-      { numRuns: 5000 },
+      { numRuns: 3000 },
     );
-  });
+  }, 60_000);
 
   it('checkCommand on hand-made models with arbitrary values', () => {
     const names = [...new Set(Object.values(COMMANDS).flatMap((c) => c.flags.map((f) => f.long)))];
@@ -176,7 +176,7 @@ describe('property: checking never throws anything but a usage error', () => {
           checkCommand({ globals: {}, words: command ? [command] : [], command, flags, args }, TEST_POLICY);
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 });
