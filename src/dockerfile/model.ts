@@ -256,27 +256,28 @@ export function buildModel(text: string, options: ModelOptions = {}): Dockerfile
   return model;
 }
 
-/** RUN's command text(s): the shell form, the script of an exec-form `sh -c`, and heredoc bodies. */
+/** RUN's command text(s): the shell form or the exec form as a command line, and heredoc bodies. */
 export function runScripts(instr: RawInstruction): string[] {
   const out: string[] = [];
   const exec = execForm(instr.rest);
   if (exec) {
-    const c = exec.indexOf('-c');
-    if (c >= 0 && c + 1 < exec.length) out.push(exec[c + 1]);
+    // Re-quoted as one command line; `sh -c '…'` scripts are read by allPipelines.
     out.push(exec.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' '));
   } else if (instr.rest) out.push(instr.rest);
   for (const h of instr.heredocs) out.push(h.body);
   return out;
 }
 
-/** Where `needle` first appears in the instruction's lines (1-based), else the instruction's start. */
+/**
+ * Where a finding about `instr` is reported (1-based): always the instruction's first line, as
+ * hadolint does and as ignore comments are anchored; the column of `needle` when it appears on
+ * that line, else the instruction's column.
+ */
 export function locate(df: DockerfileModel, instr: RawInstruction, needle: string): { line: number; column: number; length: number } {
+  const text = df.lines[instr.line] ?? '';
   if (needle) {
-    for (let l = instr.line; l <= instr.endLine && l < df.lines.length; l++) {
-      const from = l === instr.line ? instr.column + instr.keyword.length : 0;
-      const at = df.lines[l].indexOf(needle, from);
-      if (at >= 0) return { line: l + 1, column: at + 1, length: needle.length };
-    }
+    const at = text.indexOf(needle, instr.column + 1);
+    if (at >= 0) return { line: instr.line + 1, column: at + 1, length: needle.length };
   }
-  return { line: instr.line + 1, column: instr.column + 1, length: Math.max(1, instr.keyword.length) };
+  return { line: instr.line + 1, column: instr.column + 1, length: Math.max(1, Math.min(instr.keyword.length, text.length - instr.column)) };
 }
