@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goParseFloat, goParseInt, parseUlimit, ramInBytes, rule } from './resource-limits.js';
+import { rule } from './resource-limits.js';
 import { decide } from './index.js';
 import { IMAGE, TEST_POLICY, verdict } from './test-helpers.js';
 
@@ -159,49 +159,3 @@ describe('resource-limits: allowed', () => {
   });
 });
 
-describe('Go number readers', () => {
-  it('goParseInt base 0 like strconv.ParseInt(s, 0, 64)', () => {
-    expect(goParseInt('0x10')).toBe(16n);
-    expect(goParseInt('-0X1f')).toBe(-31n);
-    expect(goParseInt('0o17')).toBe(15n);
-    expect(goParseInt('017')).toBe(15n);
-    expect(goParseInt('0b101')).toBe(5n);
-    expect(goParseInt('1_000')).toBe(1000n);
-    expect(goParseInt('0x_1')).toBe(1n);
-    expect(goParseInt('-0')).toBe(0n);
-    expect(goParseInt('0')).toBe(0n);
-    expect(goParseInt('-9223372036854775808')).toBe(-(2n ** 63n));
-    for (const bad of ['', '+', '08', '0x', '_1', '1_', '1__0', '9223372036854775808', '1e3', ' 1', '٣', '0b2'])
-      expect(goParseInt(bad), bad).toBeNull();
-  });
-  it('goParseInt base 10 like strconv.ParseInt(s, 10, 64)', () => {
-    expect(goParseInt('010', 10)).toBe(10n);
-    expect(goParseInt('-01', 10)).toBe(-1n);
-    expect(goParseInt('0x10', 10)).toBeNull();
-    expect(goParseInt('1_0', 10)).toBeNull();
-  });
-  it('goParseFloat', () => {
-    expect(goParseFloat('1_000.5')).toBe(1000.5);
-    expect(goParseFloat('0x1p4')).toBe(16);
-    expect(goParseFloat('0x.8p1')).toBe(1);
-    expect(goParseFloat('.5')).toBe(0.5);
-    expect(goParseFloat('5.')).toBe(5);
-    for (const bad of ['0x10', '1e400', '.', '1_.5', 'inf', '1e', '_1']) expect(goParseFloat(bad), bad).toBeNull();
-  });
-  it('ramInBytes like go-units', () => {
-    expect(ramInBytes('512m')).toBe(512n * 1024n * 1024n);
-    expect(ramInBytes('1.5k')).toBe(1536n);
-    expect(ramInBytes('1 KiB')).toBe(1024n);
-    expect(ramInBytes('0.5')).toBe(0n);
-    expect(ramInBytes('-0')).toBe(0n);
-    expect(ramInBytes('10b')).toBe(10n);
-    for (const bad of ['', 'm', '-1', '1kb2', '1bb', '1kbb', '1x', '0x10']) expect(ramInBytes(bad), bad).toBeNull();
-  });
-  it('parseUlimit like go-units', () => {
-    expect(parseUlimit('nofile=1024:2048')).toEqual({ name: 'nofile', soft: 1024n, hard: 2048n });
-    expect(parseUlimit('nproc=10:-1')).toEqual({ name: 'nproc', soft: 10n, hard: -1n });
-    expect(parseUlimit('nofile=-1')).toEqual({ name: 'nofile', soft: -1n, hard: -1n });
-    expect(parseUlimit('nofile=-1:10')).toMatch(/soft limit must be less than or equal/);
-    expect(parseUlimit('as=1')).toMatch(/invalid ulimit type/);
-  });
-});
