@@ -81,14 +81,19 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
   }
 
   const resolved: string[] = [];
-  const refOf = new Map<string, string>();
+  // Each full id → the references the caller gave for it, in order (docker echoes each one back).
+  const refOf = new Map<string, string[]>();
   const failures: string[] = [];
+  const failedRefs: string[] = [];
   for (const ref of refs) {
     const r = resolveContainer(ref, mine);
     if (r.kind === 'found') {
       resolved.push(r.id);
-      refOf.set(r.id, ref);
-    } else failures.push(r.kind === 'ambiguous' ? ambiguousPrefix(ref) : noSuchContainer(command, ref));
+      refOf.set(r.id, [...(refOf.get(r.id) ?? []), ref]);
+    } else {
+      failures.push(r.kind === 'ambiguous' ? ambiguousPrefix(ref) : noSuchContainer(command, ref));
+      failedRefs.push(ref);
+    }
   }
   for (const f of failures) process.stderr.write(`${f}\n`);
   // `rm -f` of a container that does not exist is not an error for docker.
@@ -114,10 +119,10 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
   const argv = emitDockerArgv({ ...cmd, args: [...resolved, ...rest] });
   const attached = command === 'start' && (isSet(cmd.flags, 'attach') || isSet(cmd.flags, 'interactive'));
   const code = ECHOING.has(command) && !attached
-    ? await runMappingStdout(engine, argv, (line) => refOf.get(line) ?? line)
+    ? await runMappingStdout(engine, argv, (line) => refOf.get(line)?.shift() ?? line)
     : await runInherit(engine, argv);
   if (failures.length > 0 && command === 'start' && code === 0)
-    process.stderr.write(`Error: failed to start containers: ${refs.filter((r) => !resolved.some((id) => refOf.get(id) === r)).join(', ')}\n`);
+    process.stderr.write(`Error: failed to start containers: ${failedRefs.join(', ')}\n`);
   return allowed(failures.length > 0 && code === 0 ? failCode : code, argv);
 }
 
