@@ -11,7 +11,7 @@ import { withForcedFlags } from '../guards/forced-flags.js';
 import { loadPolicy } from '../policy/load.js';
 import { type Policy, POLICY_PATH, PolicyError } from '../policy/policy.js';
 import { appendRecord, type AuditRecord, filterLog, openAuditLog, parseSince, redactArgv, redactUnparsed, secretsOf } from './audit.js';
-import { dockerEnv } from './engine.js';
+import { dockerEnv, installSignalHandlers } from './engine.js';
 import { type Caller, callerFromEnv, IdentityError, isListed } from './identity.js';
 import { type BrokerContext, type Outcome } from './outcome.js';
 import { AUDIT_LOG_PATH, REQUEST_ENV } from './paths.js';
@@ -82,6 +82,7 @@ function auditRequest(req: AuditRequest, caller: Caller, policy: Policy): { exit
 
 export async function main(): Promise<number> {
   const started = Date.now();
+  installSignalHandlers();
   let caller: Caller;
   try {
     caller = callerFromEnv(process.env, process.getuid?.() ?? -1);

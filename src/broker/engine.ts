@@ -31,8 +31,12 @@ let installed = false;
 /** Last signal received, so that the broker can exit 128+n when nothing else decides. */
 export let lastSignal: NodeJS.Signals | null = null;
 
-/** Routes the broker's signals to `h` until the returned function is called. */
-export function onSignals(h: SignalHandler): () => void {
+/**
+ * From the start of the broker: a signal (sudo relays the caller's TERM/HUP/INT) never kills it
+ * outright, which would leave a half-made container and no audit line; it is recorded
+ * (`lastSignal`) and handed to the current handler, if any.
+ */
+export function installSignalHandlers(): void {
   if (!installed) {
     installed = true;
     for (const s of RELAYED)
@@ -41,11 +45,20 @@ export function onSignals(h: SignalHandler): () => void {
         handler?.(s);
       });
   }
+}
+
+/** Routes the broker's signals to `h` until the returned function is called. */
+export function onSignals(h: SignalHandler): () => void {
+  installSignalHandlers();
   const previous = handler;
   handler = h;
   return () => {
     handler = previous;
   };
+}
+
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return exitCodeOf(null, signal);
 }
 
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {

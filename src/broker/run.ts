@@ -9,7 +9,7 @@ import { COMMANDS } from '../docker/flag-table.js';
 import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
 import { ruleById } from '../guards/index.js';
 import { formatViolations } from '../cli/report.js';
-import { capture, onSignals, runInherit, type Engine } from './engine.js';
+import { capture, type Engine, lastSignal, onSignals, runInherit, signalExitCode } from './engine.js';
 import { allowed, type BrokerContext, type Outcome } from './outcome.js';
 import { firstTarFile, uidOfUserSpec, uidsFromStatus } from './passwd.js';
 
@@ -33,6 +33,14 @@ function refusal(ctx: BrokerContext, ruleId: string, message: string, finalArgv:
   const r = ruleById(ruleId);
   process.stderr.write(`${formatViolations([{ rule: r.id, message, fix: fix ?? r.fix }])}\n`);
   return { exit: 77, verdict: 'refused', rules: [r.id], finalArgv, container, note: message };
+}
+
+/** Interrupted before the container was ready: it is removed, and the exit code says which signal. */
+async function interrupted(engine: Engine, id: string, finalArgv: readonly string[]): Promise<Outcome | null> {
+  if (lastSignal === null) return null;
+  await remove(engine, id);
+  process.stderr.write(`cida-docker: interrupted (${lastSignal}); the container was removed\n`);
+  return { exit: signalExitCode(lastSignal), verdict: 'allowed', rules: [], finalArgv, container: id, note: `interrupted by ${lastSignal}` };
 }
 
 async function remove(engine: Engine, id: string): Promise<void> {
@@ -102,7 +110,12 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   const create = emitDockerArgv(createFromRun(forced, !foreground && autoRemove));
   const created = await capture(engine, create, { inheritStderr: true });
   const id = created.stdout.trim().split('\n').pop() ?? '';
-  if (created.code !== 0 || !/^[0-9a-f]{64}$/.test(id)) return allowed(created.code === 0 ? 125 : 125, runArgv, { note: 'create failed' });
+  if (created.code !== 0 || !/^[0-9a-f]{64}$/.test(id)) {
+    if (/^[0-9a-f]{64}$/.test(id)) await remove(engine, id);
+    return allowed(lastSignal ? signalExitCode(lastSignal) : 125, runArgv, { note: 'create failed' });
+  }
+  const afterCreate = await interrupted(engine, id, runArgv);
+  if (afterCreate) return afterCreate;
 
   // 2. The user it will run as (the -u given, else the image's USER) must not be root.
   const userR = await capture(engine, ['inspect', '--type', 'container', '--format', '{{json .Config.User}}', '--', id]);
@@ -122,6 +135,9 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     return refusal(ctx, 'root-user', `the container would run as root (${who})`, runArgv, id,
       'Run as a non-root user: -u 1000, or set USER to a non-root uid in the Dockerfile.');
   }
+
+  const beforeStart = await interrupted(engine, id, runArgv);
+  if (beforeStart) return beforeStart;
 
   // 3. Start.
   const started = await capture(engine, ['start', '--', id]);
@@ -162,6 +178,9 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     return refusal(ctx, 'published-ports', `the engine published host port(s) outside ${min}–${max}: ${outside.join(', ')}; the container was removed`, runArgv, id,
       `Administrator: set net.ipv4.ip_local_port_range="${min} ${max}" (sysctl -w, and in /etc/sysctl.d), then restart the engine; \`cida-docker doctor\` checks it.`);
   }
+
+  const afterStart = await interrupted(engine, id, runArgv);
+  if (afterStart) return afterStart;
 
   if (!foreground) {
     process.stdout.write(`${id}\n`);
