@@ -1,0 +1,68 @@
+// `cida-docker doctor` on the set-up host, as a member, an outsider and root. Changes nothing
+// shared: the one user it puts in the docker group is its own, created and removed here.
+import { afterAll, describe, expect, it } from 'vitest';
+import { asUser, CLI, DEV1, type DoctorJson, hostReady, OUTSIDER, sh, statusOf } from './setup-helpers.js';
+
+const TEMP_USER = 'cida-e2e-dockergrp';
+
+function parse(stdout: string): DoctorJson {
+  return JSON.parse(stdout) as DoctorJson;
+}
+
+describe.runIf(hostReady())('doctor', () => {
+  afterAll(() => {
+    sh(`userdel -r ${TEMP_USER} 2>/dev/null || true`);
+  });
+
+  it('a member: all good, exit 0; what only root can see is skipped and says so', () => {
+    const r = asUser(DEV1, `${CLI} doctor --json`);
+    const report = parse(r.stdout);
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(report).toMatchObject({ ok: true, exitCode: 0, user: DEV1, asRoot: false });
+    for (const id of ['broker', 'sudoers', 'caller', 'policy', 'docker-client', 'docker-group', 'port-range']) expect(statusOf(report, id), id).toBe('ok');
+    expect(statusOf(report, 'engine')).toBe('skip');
+    expect(statusOf(report, 'audit-log')).toBe('skip');
+    expect(report.checks.find((c) => c.id === 'engine')?.detail).toMatch(/sudo cida-docker doctor/);
+  });
+
+  it('prints ✔ per check and a last line for people', () => {
+    const r = asUser(DEV1, `${CLI} doctor`);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^✔ broker installed: \/usr\/local\/lib\/cida-docker\/broker/m);
+    expect(r.stdout).toMatch(/^✔ you may use the broker/m);
+    expect(r.stdout).toMatch(/^– engine answers: skipped/m);
+    expect(r.stdout.trim().split('\n').pop()).toMatch(/^all good/);
+  });
+
+  it('someone outside cida-docker: exit 69, and the fix names the setup command for them', () => {
+    const r = asUser(OUTSIDER, `${CLI} doctor`);
+    expect(r.status).toBe(69);
+    expect(r.stdout).toMatch(/^✖ you may use the broker: sudo -n -l \/usr\/local\/lib\/cida-docker\/broker is refused/m);
+    expect(r.stdout).toContain(`fix: ask an administrator: sudo cida-docker setup --user ${OUTSIDER}`);
+    const j = parse(asUser(OUTSIDER, `${CLI} doctor --json`).stdout);
+    expect(j.exitCode).toBe(69);
+    expect(statusOf(j, 'broker')).toBe('ok');
+  });
+
+  it('root checks everything, including the engine, the sudoers content and the audit log', () => {
+    const r = sh(`${CLI} doctor --json --user ${DEV1}`);
+    const report = parse(r.stdout);
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(report).toMatchObject({ asRoot: true, user: DEV1 });
+    for (const id of ['broker', 'sudoers', 'caller', 'engine', 'docker-client', 'docker-group', 'port-range', 'audit-log']) expect(statusOf(report, id), id).toBe('ok');
+    expect(report.checks.find((c) => c.id === 'sudoers')?.detail).toMatch(/valid \(visudo -cf\), names only/);
+    expect(report.checks.find((c) => c.id === 'engine')?.detail).toMatch(/^dockerd /);
+  });
+
+  it('a member of the docker group is flagged: that is root on the host (exit 1)', () => {
+    sh(`useradd -m -s /bin/bash ${TEMP_USER} && usermod -a -G docker,cida-docker ${TEMP_USER}`);
+    const r = asUser(TEMP_USER, `${CLI} doctor --json`);
+    const report = parse(r.stdout);
+    expect(statusOf(report, 'docker-group')).toBe('fail');
+    expect(report.checks.find((c) => c.id === 'docker-group')?.fix).toMatch(/gpasswd -d cida-e2e-dockergrp docker/);
+    expect(statusOf(report, 'caller')).toBe('ok');
+    expect(r.status).toBe(1);
+  });
+});
