@@ -1155,6 +1155,7 @@ export function validateCommand(cmd: ParsedCommand): void {
   if (boolFlag(cmd.flags, 'help')) return;
   try {
     validateContainerOptions(cmd.flags);
+    if (cmd.command === 'run') validateRunOptions(cmd.flags);
   } catch (e) {
     if (e instanceof ValueError) throw new UsageError(e.message, cmd.words);
     throw e;
@@ -1235,6 +1236,12 @@ function validateContainerOptions(f: FlagValues): void {
   validateNetworkOptions(f);
   const platform = lastValue(f, 'platform');
   if (platform) parsePlatform(platform);
+}
+
+/** run only (runContainer, before create): --attach with --detach. */
+function validateRunOptions(f: FlagValues): void {
+  if (boolFlag(f, 'detach') && all(f, 'attach').length > 0)
+    throw new ValueError('conflicting options: cannot specify both --attach and --detach');
 }
 
 /** parseNetworkOpts / applyContainerOptions / parseNetworkAttachmentOpt. */
