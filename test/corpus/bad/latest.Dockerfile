@@ -1,0 +1,3 @@
+ARG TAG=latest
+FROM registry.example.internal/base/debian:${TAG}
+USER 10001

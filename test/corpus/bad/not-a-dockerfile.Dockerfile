@@ -1,0 +1,1 @@
+RUN echo there is no FROM here

@@ -1,0 +1,2 @@
+FROM registry.example.internal/base/debian
+USER 10001
