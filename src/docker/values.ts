@@ -33,6 +33,7 @@ function goQuoteRune(cp: number, quote: '"' | "'"): string {
   }
   const ch = String.fromCodePoint(cp);
   if (ch === quote) return `\\${quote}`;
+  if (cp < 0x20 || cp === 0x7f) return `\\x${cp.toString(16).padStart(2, '0')}`;
   if (PRINTABLE.test(ch)) return ch;
   if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`;
   return `\\U${cp.toString(16).padStart(8, '0')}`;
