@@ -83,7 +83,7 @@ describe('parse ∘ emit', () => {
       { seed: SEED, numRuns: RUNS },
     );
     expect(parsed).toBeGreaterThan(RUNS / 10);
-  });
+  }, 120_000);
 
   it('round-trips the differential generator’s mostly-valid argvs', () => {
     let parsed = 0;
@@ -97,7 +97,7 @@ describe('parse ∘ emit', () => {
       { seed: SEED, numRuns: RUNS },
     );
     expect(parsed).toBeGreaterThan(RUNS / 2);
-  });
+  }, 120_000);
 
   it('emits canonical long names only, values attached, positionals after --', () => {
     const m = parseDockerArgv(['container', 'run', '-dPv/:/h', '--net', 'x', '-e=A', 'img', '--privileged']);
@@ -125,7 +125,7 @@ describe('parseDockerArgv on anything', () => {
       }),
       { seed: SEED, numRuns: RUNS * 2 },
     );
-  });
+  }, 120_000);
   it('throws nothing but UsageError on table-shaped argvs', () => {
     fc.assert(
       fc.property(tableArgv, (argv) => {
@@ -133,5 +133,5 @@ describe('parseDockerArgv on anything', () => {
       }),
       { seed: SEED + 1, numRuns: RUNS },
     );
-  });
+  }, 120_000);
 });
