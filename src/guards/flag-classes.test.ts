@@ -48,7 +48,7 @@ describe('a flag marked refuse is refused by its rule', () => {
     for (const f of spec.flags) {
       const cls = FLAG_CLASSES[command][f.aliasOf ?? f.long];
       if (typeof cls !== 'object' || !('refuse' in cls)) continue;
-      const target = command === 'build' ? ['.'] : command === 'start' ? ['web'] : [IMAGE];
+      const target = command === 'build' ? ['.'] : command === 'start' ? ['web'] : command === 'exec' ? ['web', 'sh'] : [IMAGE];
       cases.push([`${command} --${f.long}`, [command, `--${f.long}${valueFor(f.takesValue, f.long)}`, ...target], cls.refuse]);
     }
   }
