@@ -40,6 +40,7 @@ const SEMANTIC_ERRORS = [
   /unknown operating system or architecture/,
   /unknown type: ".*": must be one of/,
   /is not yet supported with --tree/,
+  /Invalid platform /,
 ];
 
 /** What docker's usage errors look like: pflag's, cobra's argument count. */
