@@ -126,6 +126,10 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
   return allowed(failures.length > 0 && code === 0 ? failCode : code, argv);
 }
 
+async function isImage(engine: Engine, ref: string): Promise<boolean> {
+  return (await capture(engine, ['image', 'inspect', '--format', '{{.Id}}', '--', ref])).code === 0;
+}
+
 async function runningOnly(engine: Engine, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   const r = await capture(engine, ['ps', '--no-trunc', '--quiet']);
@@ -161,8 +165,10 @@ async function inspect(ctx: BrokerContext, cmd: ParsedCommand, all: readonly Con
       containers++;
     } else if (own.kind === 'ambiguous') errors.push(ambiguousPrefix(ref));
     else if (type === 'container') errors.push(noSuchContainer('inspect', ref));
-    else if (resolveContainer(ref, all).kind !== 'missing') errors.push(`Error: No such object: ${ref}`);
-    else kept.push(ref); // not a container at all: docker will look for an image
+    // Not one of the caller's containers: an image, or (somebody else's container, a network, a
+    // volume… or nothing) docker's answer for a missing object.
+    else if (resolveContainer(ref, all).kind === 'missing' && (await isImage(engine, ref))) kept.push(ref);
+    else errors.push(`Error: No such object: ${ref}`);
   }
   if (kept.length === 0) {
     process.stdout.write('[]\n');

@@ -50,6 +50,10 @@ export async function runDockerVerb(argv: readonly string[]): Promise<number> {
     // Without a readable policy the early check still catches usage errors; the broker decides the rest.
     const decision = decide(argv, policy ?? DEFAULT_POLICY, { user: me.username, uid: me.uid, ciJob });
     if (policy !== null && !decision.allowed) {
+      // Refusals are decisions the audit trail must show: the broker records and explains it.
+      // Only when it cannot be reached does the front end explain it alone.
+      const { code } = await callBroker({ v: 1, kind: 'docker', argv: [...argv], cwd: process.cwd(), ciJob });
+      if (code !== EXIT.notSetUp) return code;
       process.stderr.write(`${formatViolations(decision.violations)}\n`);
       return EXIT.refused;
     }

@@ -1,5 +1,6 @@
 // What the policy adds to every allowed command before it reaches the engine: for `run`, the
-// detached-service contract (-d -P), the hardening defaults and the owner labels.
+// detached-service contract (-d -P), the hardening defaults, a private cgroup namespace and the
+// owner labels.
 import type { ParsedCommand } from '../docker/model.js';
 import type { Policy } from '../policy/policy.js';
 
@@ -24,6 +25,8 @@ export function withForcedFlags(cmd: ParsedCommand, policy: Policy, identity?: I
   const securityOpt = policy.run.securityOpt.filter((o) => !given.has(o));
   if (securityOpt.length > 0) flags['security-opt'] = [...(flags['security-opt'] ?? []), ...securityOpt];
   if (policy.run.capDrop.length > 0) flags['cap-drop'] = [...(flags['cap-drop'] ?? []), ...policy.run.capDrop];
+  // A private cgroup namespace, also where the engine's default is the host's (cgroup v1 hosts).
+  if (flags.cgroupns === undefined) flags.cgroupns = ['private'];
   if (flags['pids-limit'] === undefined && policy.run.pidsLimit > 0) flags['pids-limit'] = [String(policy.run.pidsLimit)];
   if (flags.memory === undefined && policy.run.memory !== undefined) flags.memory = [policy.run.memory];
   if (identity) {
