@@ -19,8 +19,9 @@ function owner(p: string): string {
 
 /** What setup may change, to prove that a run changed none of it. */
 function snapshot(): string {
+  // The audit log's content (and mtime) is the broker's: only its owner, mode and inode are setup's.
   return [BROKER, SUDOERS, AUDIT, POLICY, SYSCTL, path.dirname(BROKER), path.dirname(AUDIT)]
-    .map((p) => `${p} ${owner(p)} ${fs.statSync(p).mtimeMs}`)
+    .map((p) => `${p} ${owner(p)} ${fs.statSync(p).ino} ${p === AUDIT ? '' : fs.statSync(p).mtimeMs}`)
     .concat(sh('getent group cida-docker').stdout)
     .join('\n');
 }
