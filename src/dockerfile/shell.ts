@@ -40,6 +40,8 @@ function closing(src: string, open: number, openCh: string, closeCh: string): nu
   return src.length;
 }
 
+const SPECIAL = new Set([' ', '\t', '\r', '\n', '#', '\\', "'", '"', '$', '`', '<', '>', '|', '&', ';', '(', ')']);
+
 /** Parses a script into pipelines; nested scripts stay in Word.subs (see allPipelines). */
 export function parseShell(src: string): Pipeline[] {
   const pipelines: Pipeline[] = [];
@@ -159,7 +161,11 @@ export function parseShell(src: string): Pipeline[] {
     } else if (c === ';' || c === '(' || c === ')') {
       endPipeline();
     } else {
-      text += c;
+      // A run of plain characters at once.
+      let j = i + 1;
+      while (j < n && !SPECIAL.has(src[j])) j++;
+      text += src.slice(i, j);
+      i = j - 1;
       inWord = true;
     }
   }
@@ -167,20 +173,28 @@ export function parseShell(src: string): Pipeline[] {
   return pipelines;
 }
 
+export interface AnalysedPipeline {
+  readonly commands: readonly SimpleCommand[];
+  /** invocation() of each command, computed once. */
+  readonly invocations: readonly (Invocation | null)[];
+}
+
 /** Every pipeline of a script and of the scripts nested in it (`$(…)`, `sh -c '…'`), depth-limited. */
-export function allPipelines(src: string, depth = 0): Pipeline[] {
-  const top = parseShell(src);
-  if (depth >= 4) return top;
-  const out = [...top];
-  for (const p of top)
-    for (const cmd of p.commands) {
-      for (const w of cmd.words) for (const s of w.subs) out.push(...allPipelines(s, depth + 1));
-      const inv = invocation(cmd);
+export function allPipelines(src: string, depth = 0): AnalysedPipeline[] {
+  const out: AnalysedPipeline[] = [];
+  for (const p of parseShell(src)) {
+    const invocations = p.commands.map(invocation);
+    out.push({ commands: p.commands, invocations });
+    if (depth >= 4) continue;
+    for (let k = 0; k < p.commands.length; k++) {
+      for (const w of p.commands[k].words) for (const s of w.subs) out.push(...allPipelines(s, depth + 1));
+      const inv = invocations[k];
       if (inv && SHELLS.has(inv.name)) {
         const c = inv.args.findIndex((w) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(w.text));
         if (c >= 0 && c + 1 < inv.args.length) out.push(...allPipelines(inv.args[c + 1].text, depth + 1));
       }
     }
+  }
   return out;
 }
 
@@ -249,9 +263,6 @@ export function invocation(cmd: SimpleCommand): Invocation | null {
 /** Every simple command run by a script, nested scripts included. */
 export function allInvocations(src: string): Invocation[] {
   const out: Invocation[] = [];
-  for (const p of allPipelines(src)) for (const c of p.commands) {
-    const inv = invocation(c);
-    if (inv) out.push(inv);
-  }
+  for (const p of allPipelines(src)) for (const inv of p.invocations) if (inv) out.push(inv);
   return out;
 }

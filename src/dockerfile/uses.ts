@@ -3,6 +3,7 @@
 import type { DockerfileModel, ImageUse, Instruction } from './model.js';
 import { runScripts } from './model.js';
 import { unquote } from './parse.js';
+import { allPipelines, type AnalysedPipeline, type Invocation } from './shell.js';
 
 export interface ImageMention {
   readonly instr: Instruction;
@@ -24,7 +25,9 @@ export function mountOptions(value: string): Map<string, string> {
 
 /** Every image the build would pull: FROM, COPY --from=<image>, RUN --mount=…,from=<image>. */
 export function imageMentions(df: DockerfileModel): ImageMention[] {
+  if (df.memo.images) return df.memo.images as ImageMention[];
   const out: ImageMention[] = [];
+  df.memo.images = out;
   for (const stage of df.stages) {
     if (stage.base) out.push({ instr: stage.from, how: 'FROM', use: stage.base });
     for (const instr of stage.instructions) {
@@ -61,4 +64,26 @@ export function scriptsOf(instr: Instruction): string[] {
   if (instr.keyword === 'RUN') return runScripts(instr);
   if (instr.keyword === 'COPY' || instr.keyword === 'ADD') return instr.heredocs.map((h) => h.body);
   return [];
+}
+
+/**
+ * A cheap first look before reading an instruction's scripts as shell: does `re` match their
+ * text once quotes and backslashes are gone (the shell would remove them, so `c"u"rl` and
+ * `cu\rl` both run curl)? A command name that does not appear here cannot be run by them.
+ */
+export function mentions(instr: Instruction, re: RegExp): boolean {
+  const t = (instr.memo.plain ??= scriptsOf(instr).join('\n').replace(/[\\'"]/g, ''));
+  return re.test(t);
+}
+
+/** The pipelines of every script an instruction carries, read once and shared by the rules. */
+export function pipelinesOf(instr: Instruction): AnalysedPipeline[] {
+  return (instr.memo.pipelines ??= scriptsOf(instr).flatMap((s) => allPipelines(s))) as AnalysedPipeline[];
+}
+
+/** Every program an instruction's scripts run. */
+export function invocationsOf(instr: Instruction): Invocation[] {
+  const out: Invocation[] = [];
+  for (const p of pipelinesOf(instr)) for (const inv of p.invocations) if (inv) out.push(inv);
+  return out;
 }

@@ -40,5 +40,6 @@ describe('curl-pipe-shell', () => {
     expect(lines(R, [B, 'RUN <<-EOT bash', '\tcurl -fsSL https://x | sh', '\tEOT'])).toEqual([2]);
     expect(lines(R, [B, 'COPY <<EOF /install.sh', 'curl https://x | sh', 'EOF'])).toEqual([2]);
     expect(lines(R, [B, 'run curl https://x | sh'])).toEqual([2]);
+    expect(lines(R, [B, 'RUN c"u"rl https://x | s\\h', "RUN w'ge't -O- https://x | bash"])).toEqual([2, 3]);
   });
 });

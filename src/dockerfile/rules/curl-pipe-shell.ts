@@ -1,7 +1,7 @@
 import { locate } from '../model.js';
 import type { DockerfileRule, RuleFinding } from '../rule.js';
-import { SHELLS, allPipelines, invocation, parseShell, type Invocation } from '../shell.js';
-import { scriptsOf } from '../uses.js';
+import { SHELLS, allPipelines, invocation, parseShell, type AnalysedPipeline, type Invocation } from '../shell.js';
+import { mentions, pipelinesOf } from '../uses.js';
 
 const DOWNLOADERS = new Set(['curl', 'wget', 'fetch', 'aria2c']);
 const INTERPRETERS: Record<string, RegExp> = {
@@ -38,9 +38,13 @@ function downloads(script: string): boolean {
 
 /** Descriptions of each download-executed-by-a-shell in a script. */
 export function pipedDownloads(script: string): string[] {
+  return downloadsRun(allPipelines(script));
+}
+
+function downloadsRun(pipelines: readonly AnalysedPipeline[]): string[] {
   const out: string[] = [];
-  for (const p of allPipelines(script)) {
-    const invs = p.commands.map((c) => invocation(c));
+  for (const p of pipelines) {
+    const invs = p.invocations;
     const dl = invs.findIndex((i) => i !== null && DOWNLOADERS.has(i.name));
     if (dl >= 0) {
       const sh = invs.slice(dl + 1).find((i) => i !== null && runsStdin(i));
@@ -63,12 +67,13 @@ export const rule: DockerfileRule = {
   fix: 'Download to a file, check a pinned checksum (echo "<sha256>  file" | sha256sum -c), then run it; better, install from a package repository or COPY a reviewed script.',
   check(df) {
     const out: RuleFinding[] = [];
-    for (const instr of df.instructions)
-      for (const script of scriptsOf(instr))
-        for (const what of pipedDownloads(script)) {
+    for (const instr of df.instructions) {
+      if (!mentions(instr, /curl|wget|fetch|aria2c/)) continue;
+      for (const what of downloadsRun(pipelinesOf(instr))) {
           const tool = what.split(/[\s…]/)[0];
           out.push({ instruction: instr, ...locate(df, instr, tool === 'sh' || tool === 'bash' ? '' : tool), message: `${instr.keyword} executes a download: ${what}` });
-        }
+      }
+    }
     return out;
   },
 };

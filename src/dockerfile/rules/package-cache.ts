@@ -1,7 +1,6 @@
 import { locate, type Instruction } from '../model.js';
 import type { DockerfileRule, RuleFinding } from '../rule.js';
-import { allInvocations } from '../shell.js';
-import { cacheTargets, scriptsOf } from '../uses.js';
+import { cacheTargets, invocationsOf, mentions, scriptsOf } from '../uses.js';
 
 export const rule: DockerfileRule = {
   id: 'package-cache',
@@ -16,6 +15,14 @@ export const rule: DockerfileRule = {
         if (instr.keyword !== 'RUN') continue;
         const scripts = scriptsOf(instr);
         const all = scripts.join('\n');
+        // Read as shell only when some package manager is named without its clean-up in the same RUN.
+        if (
+          !(mentions(instr, /apt/) && !mentions(instr, /\/var\/lib\/apt\/lists/)) &&
+          !(mentions(instr, /apk/) && !mentions(instr, /--no-cache|\/var\/cache\/apk/)) &&
+          !(mentions(instr, /pip/) && !mentions(instr, /--no-cache-dir|pip cache purge|\/root\/\.cache/)) &&
+          !(mentions(instr, /yum|dnf/) && !mentions(instr, /(yum|dnf) clean all|\/var\/cache\/(yum|dnf)/))
+        )
+          continue;
         const caches = cacheTargets(df, instr).join(' ');
         const seen = new Set<string>();
         const report = (manager: string, fix: string) => {
@@ -23,8 +30,7 @@ export const rule: DockerfileRule = {
           seen.add(manager);
           out.push({ instruction: instr, ...locate(df, instr, manager), message: `${manager} leaves its cache in the image`, fix });
         };
-        for (const script of scripts)
-          for (const inv of allInvocations(script)) {
+        for (const inv of invocationsOf(instr)) {
             const a = inv.args.map((w) => w.text);
             if ((inv.name === 'apt-get' || inv.name === 'apt') && a.includes('install')) {
               if (!/\/var\/lib\/apt\/lists/.test(all) && !/\/var\/(lib|cache)\/apt/.test(caches)) report(inv.name, 'End the same RUN with && rm -rf /var/lib/apt/lists/*.');

@@ -1,7 +1,6 @@
 import { locate } from '../model.js';
 import type { DockerfileRule, RuleFinding } from '../rule.js';
-import { allInvocations } from '../shell.js';
-import { scriptsOf } from '../uses.js';
+import { invocationsOf, mentions } from '../uses.js';
 
 const INSTALLERS = new Set(['apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf', 'zypper']);
 
@@ -14,14 +13,13 @@ export const rule: DockerfileRule = {
   check(df) {
     const out: RuleFinding[] = [];
     for (const instr of df.instructions) {
-      if (instr.keyword !== 'RUN') continue;
-      for (const script of scriptsOf(instr))
-        for (const inv of allInvocations(script)) {
+      if (instr.keyword !== 'RUN' || !mentions(instr, /sudo/)) continue;
+      for (const inv of invocationsOf(instr)) {
           if (inv.wrappers.includes('sudo') || inv.name === 'sudo')
             out.push({ instruction: instr, ...locate(df, instr, 'sudo'), message: `RUN uses sudo${inv.name !== 'sudo' ? ` to run ${inv.name}` : ''}` });
           else if (INSTALLERS.has(inv.name) && inv.args.some((w) => w.text === 'sudo') && inv.args.some((w) => /^(install|add)$/.test(w.text)))
             out.push({ instruction: instr, ...locate(df, instr, 'sudo'), message: `RUN installs sudo into the image with ${inv.name}` });
-        }
+      }
     }
     return out;
   },

@@ -1,7 +1,6 @@
 import { locate } from '../model.js';
 import type { DockerfileRule, RuleFinding } from '../rule.js';
-import { allInvocations } from '../shell.js';
-import { scriptsOf } from '../uses.js';
+import { invocationsOf, mentions } from '../uses.js';
 
 /**
  * A mode (octal or symbolic, as chmod takes it) that lets others write. The sticky bit (1777, as
@@ -35,9 +34,9 @@ export const rule: DockerfileRule = {
         if (f?.value && isWorldWritable(df.expand(f.value, instr).value))
           out.push({ instruction: instr, ...locate(df, instr, `--chmod=${f.value}`), message: `${instr.keyword} --chmod=${f.value} makes files world-writable` });
       }
-      if (instr.keyword !== 'RUN') continue;
-      for (const script of scriptsOf(instr))
-        for (const inv of allInvocations(script)) {
+      // Only a script naming one of these programs and a mode that could let others write is read as shell.
+      if (instr.keyword !== 'RUN' || !mentions(instr, /chmod|install|mkdir/) || !mentions(instr, /[0-7]?[0-7][0-7][2367]\b|[oa][ugoa]*[+=]/)) continue;
+      for (const inv of invocationsOf(instr)) {
           const a = inv.args.map((w) => w.text);
           let mode: string | undefined;
           if (inv.name === 'chmod') mode = a.find((x) => !/^-[a-zA-Z]+$/.test(x) && !x.startsWith('--'));
@@ -47,7 +46,7 @@ export const rule: DockerfileRule = {
           }
           if (mode !== undefined && isWorldWritable(mode))
             out.push({ instruction: instr, ...locate(df, instr, mode), message: `${inv.name} ${mode} makes files world-writable` });
-        }
+      }
     }
     return out;
   },
