@@ -16,7 +16,7 @@ delete rest.$schema;
 const ajv = new Ajv({ strict: false, allErrors: true });
 const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
 addFormats(ajv);
-const validate = ajv.compile({ ...rest, $id: id });
+const validate = ajv.compile({ ...rest, $id: String(id) });
 
 const corpus = path.join(root, 'corpus');
 const policy = loadPolicy(path.join(corpus, 'policy.json'));
