@@ -55,17 +55,20 @@ describe.runIf(ready)('broker end to end', () => {
   });
 
   it('run -d: the id alone on stdout; a hardened, labelled, non-root container with published ports in range', () => {
-    const id = runD(DEV1, ['-p', '50000:8080', '--name', `web-${process.pid}`, `${REG}/web:1`]);
+    const used = sh('ss -Htln').stdout;
+    let hostPort = 50000 + (process.pid % 9000);
+    while (used.includes(`:${hostPort} `)) hostPort++;
+    const id = runD(DEV1, ['-p', `${hostPort}:8080`, '--name', `web-${process.pid}`, `${REG}/web:1`]);
     const c = inspect(id);
     expect(hardeningProblems(c)).toEqual([]);
     expect(c.HostConfig.CapDrop).toEqual(['ALL']);
     expect(c.HostConfig.SecurityOpt).toContain('no-new-privileges');
     expect(c.HostConfig.PidsLimit).toBe(512);
     expect(c.Config.Labels).toMatchObject({ 'cida.owner': DEV1, 'cida.uid': '1001', 'cida.ci-job': JOB });
-    expect(c.NetworkSettings.Ports['8080/tcp'][0].HostPort).toBe('50000');
+    expect(c.NetworkSettings.Ports['8080/tcp'][0].HostPort).toBe(String(hostPort));
     const status = fs.readFileSync(`/proc/${c.State.Pid}/status`, 'utf8');
     expect(status).toMatch(/^Uid:\s+1000\s+1000\s+1000\s+1000$/m);
-    expect(sh('curl -s --retry 5 --retry-connrefused --retry-delay 1 http://127.0.0.1:50000/').stdout).toContain('cida-e2e web ok');
+    expect(sh('curl -s --retry 5 --retry-connrefused --retry-delay 1 http://127.0.0.1:${hostPort}/').stdout).toContain('cida-e2e web ok');
   });
 
   it('run -P without a host port: the engine picks a port, and it lies in the policy range', () => {
@@ -91,20 +94,24 @@ describe.runIf(ready)('broker end to end', () => {
     expect(as(DEV1, ['ps']).stdout.split('\n')[0]).toBe(docker('ps').stdout.split('\n')[0]);
   });
 
-  it("dev2 cannot log, stop, exec into, inspect, kill or remove dev1's container: it answers as for a missing one", () => {
+  it("dev2 cannot log, stop, exec into, inspect, kill or remove dev1's container: it answers as for a missing one", async () => {
     const name = `iso-${process.pid}`;
     const id = runD(DEV1, ['--name', name, `${REG}/busybox:1`]);
     const missing = `nosuch-${process.pid}`;
-    for (const verb of [['logs'], ['stop'], ['start'], ['restart'], ['rm', '-f'], ['rm'], ['kill'], ['inspect'], ['port'], ['top'], ['wait'], ['stats', '--no-stream'], ['exec', '-', 'id']]) {
-      for (const ref of verb[0] === 'logs' || verb[0] === 'inspect' ? [name, id, id.slice(0, 12)] : [name, id.slice(0, 12)]) {
-        const args = verb[verb.length - 1] === 'id' ? ['exec', ref, 'id'] : [...verb, ref];
-        const theirs = as(DEV2, args);
-        const none = as(DEV2, args.map((a) => (a === ref ? missing : a)));
-        expect({ args, status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr.replaceAll(ref, 'REF') }).toEqual({
-          args, status: none.status, stdout: none.stdout, stderr: none.stderr.replaceAll(missing, 'REF'),
-        });
-        expect(theirs.stderr).toMatch(/No such (container|object)/);
-      }
+    const cases: string[][] = [];
+    for (const verb of [['logs'], ['stop'], ['start'], ['restart'], ['rm', '-f'], ['rm'], ['kill'], ['inspect'], ['port'], ['top'], ['wait'], ['stats', '--no-stream'], ['exec', 'REF', 'id']])
+      for (const ref of verb[0] === 'logs' || verb[0] === 'inspect' ? [name, id, id.slice(0, 12)] : [name, id.slice(0, 12)])
+        cases.push(verb.includes('REF') ? verb.map((a) => (a === 'REF' ? ref : a)) : [...verb, ref], verb.includes('REF') ? verb.map((a) => (a === 'REF' ? missing : a)) : [...verb, missing]);
+    // All at once (none of them may change anything), each against the same with a missing name.
+    const results = await Promise.all(cases.map((args) => asAsync(DEV2, args).done));
+    for (let i = 0; i < cases.length; i += 2) {
+      const args = cases[i];
+      const ref = args.find((a) => a === name || a === id || a === id.slice(0, 12)) as string;
+      const [theirs, none] = [results[i], results[i + 1]];
+      expect({ args, status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr.replaceAll(ref, 'REF') }).toEqual({
+        args, status: none.status, stdout: none.stdout, stderr: none.stderr.replaceAll(missing, 'REF'),
+      });
+      expect(theirs.stderr).toMatch(/No such (container|object)/);
     }
     // ... and the same command answers like docker itself does for a missing container.
     const real = docker('logs', missing);
@@ -174,6 +181,19 @@ describe.runIf(ready)('broker end to end', () => {
     const c = inspect(`fg2-${process.pid}`);
     expect(c.HostConfig.PublishAllPorts).toBe(true);
     expect(c.State.Running).toBe(false);
+  });
+
+  it('on a terminal, run -it attaches and exec -it is interactive; exit codes pass through', () => {
+    const pty = (cmd: string, input = ''): ReturnType<typeof sh> =>
+      sh(`printf ${JSON.stringify(input)} | su - ${DEV1} -c ${JSON.stringify(`BUILD_TAG=${JOB} script -qec "${cmd}" /dev/null`)}`);
+    const cli = process.env.CIDA_E2E_CLI ?? '/usr/local/bin/cida-docker';
+    const shell = pty(`${cli} run -it --rm ${REG}/busybox:1 sh`, 'echo typed-$((6*7)); exit 7\n');
+    expect(shell.status).toBe(7);
+    expect(shell.stdout).toContain('typed-42');
+    const id = runD(DEV1, [`${REG}/busybox:1`]);
+    const exec = pty(`${cli} exec -it ${id.slice(0, 12)} sh -c 'tty; id -u; exit 6'`);
+    expect(exec.status).toBe(6);
+    expect(exec.stdout).toMatch(/\/dev\/pts\/\d+\s+1000/);
   });
 
   it('run -i with stdin from a pipe is refused with a hint', () => {
@@ -288,8 +308,12 @@ describe.runIf(ready)('broker end to end', () => {
 
   it('-v and --version print docker\'s own version line', () => {
     const real = docker('--version').stdout;
+    expect(real).toMatch(/^Docker version 28\.2\.2, build \w+\n$/);
     expect(as(DEV1, ['-v']).stdout).toBe(real);
     expect(as(DEV1, ['--version']).stdout).toBe(real);
+    // `version` adds the wrapper's own version; with --format it is docker's alone.
+    expect(as(DEV1, ['version']).stdout).toMatch(/^cida-docker:\n Version: +\d+\.\d+\.\d+\n[\s\S]*Client:[\s\S]*Server:/);
+    expect(as(DEV1, ['version', '--format', '{{.Client.Version}}']).stdout).toBe('28.2.2\n');
   });
 
   it('a user outside the cida-docker group gets exit 69 and a pointer to doctor', () => {

@@ -204,12 +204,13 @@ async function foregroundRun(engine: Engine, id: string, attach: boolean, asked:
   try {
     // Start waiting first, so the exit code is known even if the container is gone soon after.
     const waited = capture(engine, ['wait', '--', id]);
-    if (attach) {
+    if (attach && (await inspectState(engine, id))?.running) {
       const keys = lastValue(asked.flags, 'detach-keys');
       const code = await runInherit(engine, ['attach', ...(keys ? [`--detach-keys=${keys}`] : []), '--', id], false);
-      if (code !== 0) await runInherit(engine, ['logs', '--', id], false);
+      if (code !== 0 && !(await inspectState(engine, id))?.running) await runInherit(engine, ['logs', '--', id], false);
       else if ((await inspectState(engine, id))?.running && stopping === null) return 0; // detached with the detach keys: it keeps running
     } else {
+      // Not interactive, or already finished: its output so far, and on until it stops.
       await runInherit(engine, ['logs', '--follow', '--', id], false);
     }
     const w = await waited;

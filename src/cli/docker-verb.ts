@@ -1,12 +1,16 @@
 // The docker verbs of the front end (`cida-docker run/ps/logs/…`, `-v`): refuse a caller
 // environment that points at another engine, check early with the same rulebook for a fast and
 // friendly answer, then hand the argv to the broker, which decides again and runs docker.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import tty from 'node:tty';
-import { isSet, UsageError } from '../docker/model.js';
+import { isSet, lastValue, UsageError } from '../docker/model.js';
 import { decide } from '../guards/index.js';
 import { loadPolicy } from '../policy/load.js';
 import { DEFAULT_POLICY, type Policy, POLICY_PATH } from '../policy/policy.js';
+import { BROKER_PATH } from '../broker/paths.js';
 import { callBroker } from './broker-client.js';
 import { callerEnvProblem, ciJobOf } from './caller-env.js';
 import { EXIT } from './exit-codes.js';
@@ -33,6 +37,20 @@ function envFor(names: readonly string[] | undefined): Record<string, string> | 
   const out: Record<string, string> = {};
   for (const k of wanted) if (process.env[k] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) out[k] = process.env[k] as string;
   return out;
+}
+
+/** cida-docker's own version, from the package.json above this file (bundled or not). */
+export function ownVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'cida-docker' && pkg.version) return pkg.version;
+    } catch {
+      // not here: one directory up
+    }
+  }
+  return 'unknown';
 }
 
 /** Runs one docker command line (after the program name) through the broker; the exit code. */
@@ -65,6 +83,9 @@ export async function runDockerVerb(argv: readonly string[]): Promise<number> {
       return EXIT.refused;
     }
     if (p.command === 'run' || p.command === 'exec') env = envFor(p.flags.env);
+    // `cida-docker version`: the wrapper's version first, unless a --format asks for docker's fields only.
+    if (p.command === 'version' && lastValue(p.flags, 'format') === undefined && !isSet(p.flags, 'help'))
+      process.stdout.write(`cida-docker:\n Version:           ${ownVersion()}\n Broker:            ${BROKER_PATH}\n\n`);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`${formatUsageError(e)}\n`);
