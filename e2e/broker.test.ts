@@ -68,7 +68,7 @@ describe.runIf(ready)('broker end to end', () => {
     expect(c.NetworkSettings.Ports['8080/tcp'][0].HostPort).toBe(String(hostPort));
     const status = fs.readFileSync(`/proc/${c.State.Pid}/status`, 'utf8');
     expect(status).toMatch(/^Uid:\s+1000\s+1000\s+1000\s+1000$/m);
-    expect(sh('curl -s --retry 5 --retry-connrefused --retry-delay 1 http://127.0.0.1:${hostPort}/').stdout).toContain('cida-e2e web ok');
+    expect(sh(`for i in $(seq 30); do curl -sf http://127.0.0.1:${hostPort}/ && exit 0; sleep 0.5; done; exit 1`).stdout).toContain('cida-e2e web ok');
   });
 
   it('run -P without a host port: the engine picks a port, and it lies in the policy range', () => {
