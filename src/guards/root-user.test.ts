@@ -11,7 +11,9 @@ function userSpellings(v: string): string[][] {
 
 describe('root-user: -u/--user root', () => {
   const ROOT = ['0', '00', '000', '+0', '-0', 'root', 'ROOT', 'Root', '0:0', '1000:0', '1000:00', '1000:+0', '1000:root', 'root:1000',
-    '0:1000', ':0', ':root', 'root:', '0:', '1000:0:junk', '0x0', '0X0', '0b0', '0o0', '0_0', ' 0', '1000: 0', '1000:0x0'];
+    '0:1000', ':0', ':root', 'root:', '0:', '1000:0:junk', '0x0', '0X0', '0b0', '0o0', '0_0', ' 0', '1000: 0', '1000:0x0',
+    // An empty user part in a non-empty value is GetExecUser's default user: uid 0, not the image's USER.
+    ':', ':1000', ':app', '::', ':1000:1000'];
   it.each(ROOT)('run -u %j refused in every spelling', (v) => {
     for (const flags of userSpellings(v)) expect(verdict(['run', ...flags, IMAGE]), flags.join(' ')).toEqual([ID]);
   });
@@ -27,11 +29,15 @@ describe('root-user: -u/--user root', () => {
     expect(d.violations.map((v) => v.message)).toEqual(["--user 1000:0: group id 0 is root's group (gid 0)"]);
     const r = decide(['exec', '--user=root', 'web', 'sh'], TEST_POLICY);
     expect(r.violations[0]?.message).toBe('--user root: user root is root by name');
+    const e = decide(['run', '-u', ':1000', IMAGE], TEST_POLICY);
+    expect(e.violations.map((v) => v.message)).toEqual([
+      "--user :1000: an empty user part means uid 0 (root) to docker, whatever the image's USER",
+    ]);
   });
 });
 
 describe('root-user: -u/--user allowed', () => {
-  it.each(['1000', '1000:1000', 'app', 'app:app', '65534', '', ':', '1000:', 'app:staff', '10', '01000'])('run/exec -u %j', (v) => {
+  it.each(['1000', '1000:1000', 'app', 'app:app', '65534', '', '1000:', 'app:staff', '10', '01000'])('run/exec -u %j', (v) => {
     for (const flags of userSpellings(v).filter((f) => v !== '' || f.length === 2 || f[0]?.endsWith('='))) {
       expect(verdict(['run', ...flags, IMAGE]), flags.join(' ')).toEqual([]);
       expect(verdict(['exec', ...flags, 'web', 'sh']), flags.join(' ')).toEqual([]);

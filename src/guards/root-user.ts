@@ -3,8 +3,9 @@
 // accepts (`0`, `00`, `+0`, `-0`) is a numeric id; anything else is a name looked up in the image's
 // /etc/passwd or /etc/group. So `root` is root wherever it appears, group 0 is root's group, and any
 // other name can only be judged against the image — the broker does that when it runs (as it does
-// for an empty `-u ""`, which means the image's own USER). --group-add entries are numeric when
-// strconv.ParseInt(s, 10, 64) accepts them, else names in the image's /etc/group.
+// for an empty `-u ""`, which means the image's own USER). A non-empty value with an empty user
+// part (`:1000`, `:`) is not the image's USER: GetExecUser reads it as uid 0. --group-add entries
+// are numeric when strconv.ParseInt(s, 10, 64) accepts them, else names in the image's /etc/group.
 import { lastValue } from '../docker/model.js';
 import type { Finding, Rule } from './rule.js';
 
@@ -34,8 +35,15 @@ function userFindings(flag: string, value: string): Finding[] {
   // GetExecUser splits on ':' and reads the first two fields; later ones are ignored.
   const [user = '', group] = value.split(':');
   const out: Finding[] = [];
-  const u = user === '' ? null : partProblem(user, 'user');
-  if (u !== null) out.push({ message: `${flag} ${value}: ${u}` });
+  // A non-empty value replaces the image's USER; an empty user part then means GetExecUser's
+  // default, uid 0 (moby/sys/user: `if userArg == "" { return u.Uid == user.Uid }` with
+  // defaults nil). So `-u :1000` and `-u :` run as root whatever the image says.
+  const u = user === '' ? "an empty user part means uid 0 (root) to docker, whatever the image's USER" : partProblem(user, 'user');
+  if (u !== null)
+    out.push({
+      message: `${flag} ${value}: ${u}`,
+      ...(user === '' && { fix: "Name the user too (-u 1000:1000), or leave out -u to get the image's USER." }),
+    });
   const g = group === undefined || group === '' ? null : partProblem(group, 'group');
   if (g !== null)
     out.push({
