@@ -111,6 +111,9 @@ describe('host-namespace: --pid, --ipc, --uts, --userns, --cgroupns, --link', ()
     ['uts', 'host'], ['uts', 'HOST'], ['uts', 'private'],
     ['userns', 'host'], ['userns', 'HOST'], ['userns', 'private'],
     ['cgroupns', 'host'], ['cgroupns', 'HOST'], ['cgroupns', 'container:bob'],
+    // Empty: the daemon's default mode, the host's cgroup namespace on cgroup v1 hosts (and it
+    // would stop cida-docker from forcing private).
+    ['cgroupns', ''],
     ['link', 'bob-db:db'], ['link', 'bob-db'],
   ];
   it.each(refused.flatMap(([f, v]) => runWith(f, v)))('%j is refused', (argv) => {
@@ -127,6 +130,15 @@ describe('host-namespace: --pid, --ipc, --uts, --userns, --cgroupns, --link', ()
     expect(verdict(argv)).toContain(ID);
   });
 
+  it('an explicit empty --cgroupns is refused (forced private is kept when the flag is left out)', () => {
+    expect(verdict(['run', '--cgroupns=', IMAGE])).toEqual([ID]);
+    expect(verdict(['run', '--cgroupns', 'private', '--cgroupns', '', IMAGE])).toEqual([ID]);
+    const d = decide(['run', IMAGE], TEST_POLICY);
+    expect(d.argv).toContain('--cgroupns=private');
+    const m = decide(['run', '--cgroupns=', IMAGE], TEST_POLICY).violations.find((x) => x.rule === ID);
+    expect(m?.message).toContain("the daemon's default (the host's on cgroup v1 hosts)");
+  });
+
   it('says which namespace and why', () => {
     const v = decide(['run', '--pid', 'host', IMAGE], TEST_POLICY).violations.find((x) => x.rule === ID);
     expect(v?.message).toContain('--pid "host" asks for the host\'s PID namespace');
@@ -135,7 +147,7 @@ describe('host-namespace: --pid, --ipc, --uts, --userns, --cgroupns, --link', ()
   });
 
   const allowed: [string, string][] = [
-    ['pid', ''], ['uts', ''], ['userns', ''], ['cgroupns', ''], ['cgroupns', 'private'],
+    ['pid', ''], ['uts', ''], ['userns', ''], ['cgroupns', 'private'],
     ['ipc', ''], ['ipc', 'private'], ['ipc', 'none'], ['ipc', 'shareable'],
   ];
   it.each(allowed.flatMap(([f, v]) => runWith(f, v)))('%j is allowed', (argv) => {

@@ -48,7 +48,9 @@ const NAMESPACE_VALUES: Readonly<Record<string, readonly string[]>> = {
   pid: [''],
   uts: [''],
   userns: [''],
-  cgroupns: ['', 'private'],
+  // An explicit empty --cgroupns is the daemon's default mode (daemon_unix.go adaptContainerSettings),
+  // which is `host` on cgroup v1 hosts; leaving the flag out gets cida-docker's forced `private`.
+  cgroupns: ['private'],
   // The engine's IPC modes: "" (daemon default), none, private, shareable, host, container:<id>.
   // shareable only lets *other* containers join this one with --ipc=container:…, which is refused.
   ipc: ['', 'none', 'private', 'shareable'],
@@ -91,7 +93,14 @@ export const rule: Rule = {
     for (const [name, allowed] of Object.entries(NAMESPACE_VALUES)) {
       for (const v of cmd.flags[name] ?? []) {
         if (allowed.includes(v)) continue;
-        const mode = v === 'host' ? "the host's" : v.startsWith('container:') ? "another container's" : 'a non-default';
+        const mode =
+          v === 'host'
+            ? "the host's"
+            : v.startsWith('container:')
+              ? "another container's"
+              : v === ''
+                ? "the daemon's default (the host's on cgroup v1 hosts)"
+                : 'a non-default';
         out.push({
           message: `--${name} ${shown(v)} asks for ${mode} ${NAMESPACE_WHAT[name]}; allowed: ${allowed.map((a) => (a === '' ? '(unset)' : a)).join(', ')}`,
         });
