@@ -20,6 +20,15 @@ describe('root-user: -u/--user root', () => {
   it.each(ROOT)('exec -u %j refused in every spelling', (v) => {
     for (const flags of userSpellings(v)) expect(verdict(['exec', ...flags, 'web', 'sh']), flags.join(' ')).toEqual([ID]);
   });
+  it.each(['1000:docker', '1000:wheel', '1000:sudo', 'app:adm', 'app:Docker', '1000:shadow', '1000:disk'])(
+    'run/exec -u %j: a privileged group, as --group-add refuses it',
+    (v) => {
+      for (const flags of userSpellings(v)) {
+        expect(verdict(['run', ...flags, IMAGE]), flags.join(' ')).toEqual([ID]);
+        expect(verdict(['exec', ...flags, 'web', 'sh']), flags.join(' ')).toEqual([ID]);
+      }
+    },
+  );
   it('last occurrence wins', () => {
     expect(verdict(['run', '-u', '1000', '-u', '0', IMAGE])).toEqual([ID]);
     expect(verdict(['run', '-u', '0', '--user', '1000', IMAGE])).toEqual([]);

@@ -25,6 +25,8 @@ function isZero(s: string): boolean {
 function partProblem(part: string, kind: 'user' | 'group'): string | null {
   if (isZero(part)) return `${kind} id ${part} is ${kind === 'user' ? 'root (uid 0)' : "root's group (gid 0)"}`;
   if (part.toLowerCase() === 'root') return `${kind} ${part} is root by name`;
+  // The same group names --group-add refuses: `-u 1000:docker` is `--group-add docker` by another name.
+  if (kind === 'group' && PRIVILEGED_GROUPS.has(part.trim().toLowerCase())) return `group ${part} is a privileged group`;
   if (!DECIMAL.test(part) && NUMBER_LOOKALIKE.test(part))
     return `${part} is not a decimal ${kind} id to docker (it would be looked up as a name in the image); write the id in plain decimal`;
   return null;
