@@ -2,7 +2,7 @@
 // tests each, with docker's own error wording (checked against /usr/local/bin/docker).
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './model.js';
-import { parseDockerArgv as parse } from './parse.js';
+import { parseDockerArgv as parse, wantsHelp } from './parse.js';
 
 const IMG = 'registry.example.internal/team/app:1.0';
 
@@ -154,6 +154,15 @@ describe('-h and --help', () => {
   });
   it("--help after run's image belongs to the container", () => {
     expect(parse(['run', IMG, '--help']).flags).toEqual({});
+  });
+  it('wantsHelp: docker would print help instead of running', () => {
+    expect(wantsHelp(parse(['run', '--help']))).toBe(true);
+    expect(wantsHelp(parse(['login', '-h']))).toBe(true);
+    expect(wantsHelp(parse(['--help', 'login']))).toBe(true);
+    expect(wantsHelp(parse(['run', IMG, '--help']))).toBe(false);
+    expect(wantsHelp(parse(['run', '--help=false', IMG]))).toBe(false);
+    expect(wantsHelp(parse(['ps']))).toBe(false);
+    expect(wantsHelp(parse(['frobnicate', '--help']))).toBe(false);
   });
 });
 

@@ -214,6 +214,15 @@ function helpRequested(spec: CommandSpec, globals: FlagValues, flags: FlagValues
 }
 
 /**
+ * True when docker would print the command's help instead of running it (`run --help`,
+ * `docker --help ps`): the rules then need no image, context or server to judge it.
+ */
+export function wantsHelp(cmd: ParsedCommand): boolean {
+  const spec = cmd.command === null ? undefined : COMMANDS[cmd.command];
+  return spec !== undefined && helpRequested(spec, cmd.globals, cmd.flags);
+}
+
+/**
  * Parses `argv` (what follows `docker` on its command line) into the model.
  * Throws UsageError for anything docker's own parser rejects: flag syntax and values (exit 125 in
  * docker), the command's positional-argument count (unless help is asked for), and — for run and

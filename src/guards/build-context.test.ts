@@ -56,3 +56,16 @@ describe('build-context: -f/--file', () => {
     expect(verdict(['builder', 'build', '-t', IMAGE, 'app'])).toEqual([]);
   });
 });
+
+describe('build-context: --help needs no context', () => {
+  it.each([[['build', '--help']], [['image', 'build', '--help']], [['builder', 'build', '--help']], [['--help', 'build']]])(
+    '%j prints help: allowed',
+    (argv) => {
+      expect(verdict(argv)).toEqual([]);
+    },
+  );
+  it('a context or -f that is given is still checked', () => {
+    expect(verdict(['build', '--help', '/etc'])).toEqual(['build-context']);
+    expect(verdict(['build', '--help', '-f', '/etc/shadow'])).toEqual(['build-context']);
+  });
+});

@@ -12,6 +12,7 @@
 // developer and streams it to the broker (later work), so root never follows them.
 import { posix } from 'node:path';
 import { lastValue } from '../docker/model.js';
+import { wantsHelp } from '../docker/parse.js';
 import type { Finding, Rule } from './rule.js';
 
 const LATER = 'Until cida-docker streams the build context from your side (planned), only a context inside the current directory can be built.';
@@ -75,7 +76,9 @@ export const rule: Rule = {
   fix: "Run the build from your project directory with a context such as . or app/ and a Dockerfile inside it.",
   check(cmd) {
     if (cmd.command !== 'build') return [];
-    const { findings, dir } = contextFindings(cmd.args[0]);
+    // `build --help` prints help: no context is read, so none is needed (-f is still checked).
+    const { findings, dir } =
+      cmd.args.length === 0 && wantsHelp(cmd) ? { findings: [], dir: null } : contextFindings(cmd.args[0]);
     const out = [...findings];
     if (cmd.args.length > 1) out.push({ message: `build takes one context, got ${cmd.args.length}: ${cmd.args.join(' ')}` });
     const file = lastValue(cmd.flags, 'file');

@@ -116,3 +116,18 @@ describe('trusted-image: login and logout', () => {
     expect(verdict(argv)).toEqual([]);
   });
 });
+
+describe('trusted-image: --help needs no image', () => {
+  it.each([
+    [['run', '--help']], [['container', 'run', '--help']], [['pull', '--help']], [['push', '--help']], [['tag', '--help']],
+    [['login', '--help']], [['logout', '--help']], [['--help', 'login']], [['--help', 'pull']], [['image', 'push', '--help']],
+  ])('%j prints help: allowed', (argv) => {
+    expect(verdict(argv)).toEqual([]);
+  });
+  it.each([
+    [['run', '--help', 'alpine']], [['pull', '--help', 'alpine']], [['tag', '--help', 'alpine', `${TRUSTED}/x`]],
+    [['login', '--help', 'evil.example.com']], [['run', '--help', '--privileged']], [['run', '--help=false']],
+  ])('%j: what is named is still checked', (argv) => {
+    expect(verdict(argv)).not.toEqual([]);
+  });
+});

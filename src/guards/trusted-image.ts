@@ -8,6 +8,7 @@
 //   login/logout SERVER (docker reads the server as a host: http(s):// and a path are dropped;
 //   no server means Docker Hub).
 import type { ParsedCommand } from '../docker/model.js';
+import { wantsHelp } from '../docker/parse.js';
 import { isFromRegistry, isImageId, parseAnyReference, parseImageReference, ReferenceError } from '../docker/reference.js';
 import type { Policy } from '../policy/policy.js';
 import type { Finding, Rule } from './rule.js';
@@ -88,21 +89,25 @@ export const rule: Rule = {
   fix: "Use an image from a trusted registry (see the policy's trustedRegistries), fully qualified: registry.example.internal/team/app:1.0.",
   check(cmd, policy) {
     const out: (Finding | null)[] = [];
+    // `run --help`, `tag --help`: docker prints help, so a missing image is no violation (an image
+    // that is given is still checked).
+    const help = wantsHelp(cmd);
     switch (cmd.command) {
       case 'run': {
         const image = cmd.args[0];
-        if (image === undefined) out.push({ message: 'run needs an image' });
-        else out.push(imageFinding('image', image, policy, { anyRef: true }));
+        if (image === undefined) {
+          if (!help) out.push({ message: 'run needs an image' });
+        } else out.push(imageFinding('image', image, policy, { anyRef: true }));
         break;
       }
       case 'pull':
       case 'push':
-        if (cmd.args.length === 0) out.push({ message: `${cmd.command} needs an image name` });
+        if (cmd.args.length === 0 && !help) out.push({ message: `${cmd.command} needs an image name` });
         for (const a of cmd.args) out.push(imageFinding(`${cmd.command}`, a, policy, { anyRef: false }));
         break;
       case 'tag': {
         const [source, target] = cmd.args;
-        if (source === undefined || target === undefined) out.push({ message: 'tag needs a source and a target image' });
+        if ((source === undefined || target === undefined) && !help) out.push({ message: 'tag needs a source and a target image' });
         if (source !== undefined) out.push(imageFinding('tag source', source, policy, { anyRef: true }));
         if (target !== undefined) out.push(imageFinding('tag target', target, policy, { anyRef: false, noDigest: true }));
         break;
@@ -117,7 +122,8 @@ export const rule: Rule = {
         break;
       case 'login':
       case 'logout':
-        out.push(...loginFindings(cmd, policy));
+        // `login --help` names no server; it does not mean Docker Hub.
+        if (!(help && cmd.args.length === 0)) out.push(...loginFindings(cmd, policy));
         break;
       default:
         break;
