@@ -42,7 +42,7 @@ describe.runIf(ready)('broker end to end', () => {
     sh(`rm -f /tmp/cida-e2e-pwned-*`);
   });
   afterAll(() => {
-    for (const id of suiteContainers()) docker('rm', '-f', id);
+    for (const id of [...suiteContainers(), ...suiteContainers(`${JOB}-burst`)]) docker('rm', '-f', id);
     if (savedPolicy) fs.writeFileSync(POLICY, savedPolicy);
     sh(`gpasswd -d ${DEV2} cida-e2e-reviewers >/dev/null 2>&1; groupdel cida-e2e-reviewers; groupdel cida-e2e-admins; rm -rf /tmp/cida-e2e-*`);
   });
