@@ -69,7 +69,9 @@ const CONTAINER: Record<string, FlagClass> = {
   ip: 'allow',
   ip6: 'allow',
   'link-local-ip': 'allow',
-  'mac-address': 'allow',
+  // A chosen MAC can be another container's on the shared bridge (the engine does not check):
+  // the bridge then forwards that container's frames here. Refused (host-namespace checks it).
+  'mac-address': check('host-namespace'),
   hostname: 'allow',
   domainname: 'allow',
   dns: 'allow',

@@ -154,3 +154,27 @@ describe('host-namespace: --pid, --ipc, --uts, --userns, --cgroupns, --link', ()
     expect(verdict(argv)).toEqual([]);
   });
 });
+
+describe('host-namespace: a chosen MAC address', () => {
+  // The bridge driver takes any MAC it is given, another container's too, and the bridge then
+  // forwards that container's frames to the newcomer: no capability needed.
+  it.each(runWith('mac-address', '02:42:ac:11:00:02'))('%j is refused', (argv) => {
+    expect(verdict(argv)).toEqual([ID]);
+  });
+  it.each([
+    'name=bridge,mac-address=02:42:ac:11:00:02', 'name=mynet,MAC-ADDRESS=02:42:ac:11:00:02', 'mac-address=02:42:ac:11:00:02,name=mynet',
+    'name=mynet, mac-address = 02:42:ac:11:00:02',
+  ])('--network %j is refused', (v) => {
+    expect(verdict(['run', '--network', v, IMAGE])).toEqual([ID]);
+  });
+  it('says why, and still reports the network', () => {
+    const d = decide(['run', '--network', 'name=host,mac-address=02:42:ac:11:00:02', IMAGE], TEST_POLICY);
+    const msgs = d.violations.filter((x) => x.rule === ID).map((x) => x.message);
+    expect(msgs).toHaveLength(2);
+    expect(msgs[1]).toContain("it can be another container's on the shared bridge");
+  });
+  it('a network without a MAC is still fine', () => {
+    expect(verdict(['run', '--network', 'name=mynet,alias=web', IMAGE])).toEqual([]);
+    expect(verdict(['run', '--network', 'mynet', '--ip', '172.20.0.5', IMAGE])).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@ import { readGoCsvRecord, shown } from './csv.js';
 import type { Finding, Rule } from './rule.js';
 
 export type NetworkReading =
-  | { readonly ok: true; readonly target: string; readonly driverOpts: readonly string[] }
+  | { readonly ok: true; readonly target: string; readonly driverOpts: readonly string[]; readonly macAddress?: string }
   | { readonly ok: false; readonly error: string };
 
 const NETWORK_KEYS = new Set(['name', 'alias', 'ip', 'ip6', 'mac-address', 'link-local-ip', 'driver-opt', 'gw-priority']);
@@ -18,6 +18,7 @@ export function readNetworkOpt(value: string): NetworkReading {
   const csv = readGoCsvRecord(value);
   if ('error' in csv) return { ok: false, error: csv.error };
   let target = '';
+  let macAddress: string | undefined;
   const driverOpts: string[] = [];
   for (const field of csv.fields) {
     const lower = field.toLowerCase();
@@ -28,9 +29,10 @@ export function readNetworkOpt(value: string): NetworkReading {
     if (!NETWORK_KEYS.has(key)) return { ok: false, error: `invalid field key ${key}` };
     if (key === 'name') target = val;
     if (key === 'driver-opt') driverOpts.push(val);
+    if (key === 'mac-address') macAddress = val;
   }
   if (target === '') return { ok: false, error: 'network name/id is not specified' };
-  return { ok: true, target, driverOpts };
+  return { ok: true, target, driverOpts, ...(macAddress !== undefined && { macAddress }) };
 }
 
 /**
@@ -64,11 +66,16 @@ const NAMESPACE_WHAT: Readonly<Record<string, string>> = {
   ipc: 'IPC namespace (shared memory and semaphores)',
 };
 
+const MAC_WHY =
+  "sets the container's MAC address: it can be another container's on the shared bridge (the engine does not check), which then receives that container's traffic";
+const MAC_FIX = 'Leave the MAC address out; the engine gives every container its own.';
+
 function networkFindings(value: string, longSyntax: boolean): Finding[] {
   const flag = `--network ${shown(value)}`;
   const r = longSyntax ? readNetworkOpt(value) : ({ ok: true, target: value, driverOpts: [] } as const);
   if (!r.ok) return [{ message: `${flag} cannot be read the way docker reads it (${r.error}); refused` }];
-  if (networkAllowed(r.target)) return [];
+  const mac: Finding[] = r.macAddress === undefined ? [] : [{ message: `${flag}: mac-address ${MAC_WHY}`, fix: MAC_FIX }];
+  if (networkAllowed(r.target)) return mac;
   const lower = r.target.toLowerCase();
   const why =
     lower === 'host'
@@ -77,7 +84,7 @@ function networkFindings(value: string, longSyntax: boolean): Finding[] {
         ? "joins another container's network namespace (its localhost, its traffic)"
         : 'is not default, bridge, none or the plain name of a user-defined network';
   const named = r.target === value ? '' : ` (network ${shown(r.target)})`;
-  return [{ message: `${flag}${named} ${why}. ${rule.reason}` }];
+  return [{ message: `${flag}${named} ${why}. ${rule.reason}` }, ...mac];
 }
 
 export const rule: Rule = {
@@ -90,6 +97,7 @@ export const rule: Rule = {
     // run/create read --network as opts.NetworkOpt (long syntax); build's --network is a plain string.
     const longSyntax = cmd.command !== 'build';
     for (const v of cmd.flags.network ?? []) out.push(...networkFindings(v, longSyntax));
+    for (const v of cmd.flags['mac-address'] ?? []) out.push({ message: `--mac-address ${shown(v)} ${MAC_WHY}`, fix: MAC_FIX });
     for (const [name, allowed] of Object.entries(NAMESPACE_VALUES)) {
       for (const v of cmd.flags[name] ?? []) {
         if (allowed.includes(v)) continue;
