@@ -5,7 +5,9 @@ import { IMAGE, TEST_POLICY, verdict } from './test-helpers.js';
 const ID = 'reserved-label';
 
 describe('reserved-label: refused', () => {
-  it.each(['cida.owner=mallory', 'cida.owner', 'cida.uid=0', 'cida.=x', 'CIDA.owner=x', 'Cida.Owner=x', 'cida.owner=', 'cida.ci-job=123', 'ｃｉｄａ.owner=x'])(
+  it.each(['cida.owner=mallory', 'cida.owner', 'cida.uid=0', 'cida.=x', 'CIDA.owner=x', 'Cida.Owner=x', 'cida.owner=', 'cida.ci-job=123', 'ｃｉｄａ.owner=x',
+    // Invisible characters: the key shows as cida.owner in inspect output and audit lines.
+    'cida\u200b.owner=x', '\u200bcida.owner=x', 'ci\u00add\u200da.owner=x', '\ufeffcida.owner=x', 'cida\u2060.uid=0'])(
     'run/build label %j in every spelling',
     (l) => {
       for (const flags of [['-l', l], [`-l${l}`], [`-l=${l}`], ['--label', l], [`--label=${l}`], ['-dl', l], ['-itl', l]])

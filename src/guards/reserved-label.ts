@@ -2,7 +2,8 @@
 // provenance there, and the owner checks of ps/logs/stop/rm… trust them. A user label with that
 // prefix is refused on run and build. Docker's label keys are case-sensitive, so `CIDA.owner` is
 // another key; it is refused all the same (it reads as ours to a person), as are keys with
-// leading/trailing white space or compatibility look-alikes (NFKC) of the prefix.
+// white space or invisible format characters (`cida\u200b.owner`) in them, or compatibility
+// look-alikes (NFKC) of the prefix.
 import type { Finding, Rule } from './rule.js';
 
 export const RESERVED_PREFIX = 'cida.';
@@ -13,8 +14,11 @@ function labelKey(value: string): string {
   return eq < 0 ? value : value.slice(0, eq);
 }
 
+/** Invisible format characters (zero-width space/joiners, soft hyphen, BOM…) and white space. */
+const INVISIBLE = /[\p{Cf}\p{Z}\s]/gu;
+
 export function isReservedLabelKey(key: string): boolean {
-  return key.normalize('NFKC').trim().toLowerCase().startsWith(RESERVED_PREFIX);
+  return key.normalize('NFKC').replace(INVISIBLE, '').toLowerCase().startsWith(RESERVED_PREFIX);
 }
 
 export const rule: Rule = {
