@@ -16,7 +16,8 @@ const SEED = Number(process.env.CIDA_DIFF_SEED ?? Date.now() % 1_000_000);
 const COUNT = Number(process.env.CIDA_DIFF_COUNT ?? 150);
 const WORKERS = Number(process.env.CIDA_DIFF_WORKERS ?? 4);
 
-const ROOT_USER = /^(0+|\+0+|root)(:.*)?$/;
+// uid 0 by number or name, or an empty user part (`:1000`, `:`), which GetExecUser reads as uid 0.
+const ROOT_USER = /^(?:(?:0+|[+-]0+|root)(?::.*)?|:.*)$/;
 const HOST_OR_CONTAINER = (v: unknown) => typeof v === 'string' && (v === 'host' || v.startsWith('container:'));
 
 /** What must never reach the engine for an argv the rules allow. Returns the problems found. */
@@ -38,6 +39,10 @@ export function unsafe(r: DockerResult): string[] {
     if (nonEmpty(hc.Devices)) out.push(`Devices ${JSON.stringify(hc.Devices)}`);
     if (nonEmpty(hc.DeviceRequests)) out.push(`DeviceRequests ${JSON.stringify(hc.DeviceRequests)}`);
     if (typeof cfg.User === 'string' && ROOT_USER.test(cfg.User)) out.push(`User ${cfg.User}`);
+    // A chosen MAC can be another container's on the shared bridge.
+    if (nonEmpty(cfg.MacAddress)) out.push(`MacAddress ${String(cfg.MacAddress)}`);
+    const endpoints = ((r.create.NetworkingConfig as { EndpointsConfig?: Record<string, { MacAddress?: string }> } | undefined)?.EndpointsConfig ?? {});
+    for (const [net, ep] of Object.entries(endpoints)) if (nonEmpty(ep?.MacAddress)) out.push(`MacAddress ${net} ${String(ep.MacAddress)}`);
   }
   if (r.exec) {
     if (r.exec.Privileged) out.push('exec Privileged');
@@ -114,6 +119,10 @@ describe.skipIf(!existsSync(DOCKER))('differential: our parser vs the docker 28.
       if (d.verdict === 'usage' || d.verdict === 'other') mismatches.push(`final argv ${JSON.stringify(f.argv)} (from ${JSON.stringify(f.from)}) not accepted by docker: ${d.stderr.trim().split('\n')[0]}`);
       counts.allowedChecked++;
       const problems = unsafe(d);
+      // The final run must carry a private cgroup namespace: an empty one is the daemon's default,
+      // the host's on cgroup v1 hosts.
+      const cgroupns = (d.create?.HostConfig as Record<string, unknown> | undefined)?.CgroupnsMode;
+      if (d.create && cgroupns !== 'private') problems.push(`CgroupnsMode ${JSON.stringify(cgroupns)}`);
       if (problems.length > 0) unsafeFound.push(`final ${JSON.stringify(f.argv)}: ${problems.join('; ')}`);
     });
     const secs = ((Date.now() - started) / 1000).toFixed(1);
