@@ -7,5 +7,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
+    // Property tests are CPU-bound; a busy 2-core CI machine must not turn them into timeouts.
+    testTimeout: 60_000,
   },
 });
