@@ -1,17 +1,20 @@
 // The lean entry: runs the hot-path commands (check and the docker verbs) with the same command
 // code as their oclif commands, without oclif's start-up (which alone costs about twice a bare
 // `node`). bin/run.js falls back to oclif for everything else and for any help request.
-import { runAudit } from './cli/audit.js';
-import { runCheck } from './cli/check.js';
-import { DOCKER_VERBS, runDockerVerb } from './cli/docker-verb.js';
+import { DOCKER_VERBS } from './cli/docker-verbs.js';
 
-const HOT: Record<string, (argv: readonly string[]) => Promise<number>> = {
-  check: runCheck,
-  audit: runAudit,
-  ...Object.fromEntries(DOCKER_VERBS.map((v) => [v, (rest: readonly string[]) => runDockerVerb([v, ...rest])])),
+type Runner = (argv: readonly string[]) => Promise<number>;
+
+// Loaded on demand (the bundle is split per command), so `check` never pays for what the verbs need.
+const dockerVerb = async (argv: readonly string[]): Promise<number> => (await import('./cli/docker-verb.js')).runDockerVerb(argv);
+
+const HOT: Record<string, Runner> = {
+  check: async (rest) => (await import('./cli/check.js')).runCheck(rest),
+  audit: async (rest) => (await import('./cli/audit.js')).runAudit(rest),
+  ...Object.fromEntries(DOCKER_VERBS.map((v) => [v, (rest: readonly string[]) => dockerVerb([v, ...rest])])),
   // `cida-docker -v` / `--version` print docker's own version line (Jenkins parses it).
-  '-v': (rest) => runDockerVerb(['--version', ...rest]),
-  '--version': (rest) => runDockerVerb(['--version', ...rest]),
+  '-v': (rest) => dockerVerb(['--version', ...rest]),
+  '--version': (rest) => dockerVerb(['--version', ...rest]),
 };
 
 /** Runs argv on the lean path and returns the exit code, or null when oclif must handle it. */

@@ -16,11 +16,6 @@ import { callerEnvProblem, ciJobOf } from './caller-env.js';
 import { EXIT } from './exit-codes.js';
 import { formatUsageError, formatViolations } from './report.js';
 
-/** The verbs the front end hands to the broker (each also an oclif command for help). */
-export const DOCKER_VERBS = [
-  'run', 'ps', 'logs', 'stop', 'start', 'restart', 'rm', 'exec', 'inspect', 'port', 'images', 'pull', 'push',
-  'tag', 'login', 'logout', 'version', 'info', 'top', 'wait', 'kill', 'stats',
-] as const;
 
 function readablePolicy(): Policy | null {
   try {
