@@ -17,7 +17,8 @@ const common = {
   legalComments: 'none',
 };
 
-// Split so each hot command loads only its own code.
+// Split so each hot command loads only its own code; stale chunks of earlier builds go first.
+fs.rmSync('dist/lean', { recursive: true, force: true });
 await build({ ...common, entryPoints: ['src/lean.ts'], outdir: 'dist/lean', splitting: true });
 if (fs.existsSync('src/broker/main.ts'))
   await build({ ...common, entryPoints: ['src/broker/main.ts'], outfile: 'dist/broker.js' });
