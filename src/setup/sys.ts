@@ -1,8 +1,8 @@
 // Small system helpers for setup, doctor and the shim: run a program with a clean environment,
 // look up users and groups, check that a path can be trusted by root, write files atomically.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execaSync } from 'execa';
 
 /** What root runs on our behalf gets a fixed PATH and nothing else from the caller. */
 export const CLEAN_ENV: NodeJS.ProcessEnv = {
@@ -20,15 +20,22 @@ export interface RunResult {
 }
 
 export function run(file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): RunResult {
-  const r = spawnSync(file, args, {
+  const r = execaSync(file, args, {
+    // Exactly this environment: execa would otherwise merge in the caller's.
     env: options.env ?? CLEAN_ENV,
-    input: options.input,
-    encoding: 'utf8',
+    extendEnv: false,
     cwd: '/',
     timeout: options.timeoutMs ?? 30_000,
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    reject: false,
+    stripFinalNewline: false,
+    verbose: 'none', // not NODE_DEBUG=execa's logging
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+    stdout: 'pipe',
+    stderr: 'pipe',
   });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error ? r.error.message : undefined };
+  // `cause` is set only when the program could not be run (ENOENT, ETIMEDOUT…): node's own error.
+  const error = r.cause instanceof Error ? r.cause.message : undefined;
+  return { status: r.exitCode ?? null, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error };
 }
 
 /** Runs a program and throws with its stderr when it fails. */
