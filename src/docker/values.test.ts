@@ -92,8 +92,21 @@ describe('CSV, --mount, --network, -p', () => {
   it('reads one CSV record like encoding/csv', () => {
     expect(readCsvRecord('"type=bind","src=/",target=/h')).toEqual(['type=bind', 'src=/', 'target=/h']);
     expect(readCsvRecord('a,"b,""c"""')).toEqual(['a', 'b,"c"']);
-    expect(err(() => readCsvRecord('a"b'))).toBe('parse error on line 1, column 2: bare " in non-quoted field');
+    expect(err(() => readCsvRecord('a"b'))).toBe('parse error on line 1, column 2: bare " in non-quoted-field');
     expect(err(() => readCsvRecord(''))).toBe('EOF');
+  });
+  // Checked against docker 28.2.2 (`docker create --mount VALUE`): only the first record counts.
+  it('reads only the first record, as encoding/csv does', () => {
+    expect(readCsvRecord('a\nb')).toEqual(['a']);
+    expect(readCsvRecord('\n\na,b')).toEqual(['a', 'b']);
+    expect(readCsvRecord('"a\nb",c\nd')).toEqual(['a\nb', 'c']);
+    expect(readCsvRecord('"x\r\ny"')).toEqual(['x\ny']);
+    expect(readCsvRecord('a\r')).toEqual(['a']);
+    expect(readCsvRecord('a\rb')).toEqual(['a\rb']);
+    expect(err(() => readCsvRecord('\r\n'))).toBe('EOF');
+    expect(err(() => readCsvRecord('é"'))).toBe('parse error on line 1, column 3: bare " in non-quoted-field');
+    expect(err(() => readCsvRecord('\n\n"x'))).toBe('parse error on line 3, column 3: extraneous or missing " in quoted-field');
+    expect(err(() => readCsvRecord('"ab\n"c'))).toBe('record on line 1; parse error on line 2, column 1: extraneous or missing " in quoted-field');
   });
   it('mount keys are case-insensitive and the last one wins', () => {
     expect(parseMount('Type=Bind,Source=/,Target=/h')).toMatchObject({ type: 'bind', source: '/', target: '/h' });

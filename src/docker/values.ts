@@ -413,9 +413,14 @@ export function parseUlimit(val: string): Ulimit {
 }
 
 // ---------------------------------------------------------------------------------------------
-// encoding/csv (one record), as docker reads --mount, --network name=…, --gpus and stringSlice
+// encoding/csv (one record), as docker reads --mount, --network name=…, --gpus and stringSlice.
+// The one CSV reader: the rules read these values through it too (src/guards/csv.ts).
 
-/** Go's csv.NewReader(strings.NewReader(value)).Read(): the first record, or ValueError. */
+/**
+ * Go's csv.NewReader(strings.NewReader(value)).Read() with docker's (default) settings — Comma
+ * ',', no comment character, LazyQuotes and TrimLeadingSpace off: the first record (empty lines
+ * skipped, `\r\n` read as `\n`, a quoted field may span lines), or ValueError with Go's text.
+ */
 export function readCsvRecord(value: string): string[] {
   const lines = value.split(/(?<=\n)/).map((l) => (l.endsWith('\r\n') ? `${l.slice(0, -2)}\n` : l));
   if (lines.length > 0 && lines[lines.length - 1].endsWith('\r')) {
@@ -448,7 +453,7 @@ export function readCsvRecord(value: string): string[] {
       const i = line.indexOf(',');
       const field = i >= 0 ? line.slice(0, i) : line.slice(0, line.length - lengthNL(line));
       const j = field.indexOf('"');
-      if (j >= 0) throw perr(curLine, col + bytes(field.slice(0, j)), 'bare " in non-quoted field');
+      if (j >= 0) throw perr(curLine, col + bytes(field.slice(0, j)), 'bare " in non-quoted-field');
       fields.push(field);
       if (i >= 0) {
         col += bytes(line.slice(0, i)) + 1;

@@ -1,53 +1,25 @@
-// Go's encoding/csv Reader.Read, as docker uses it on one flag value (opts.MountOpt,
-// opts.NetworkOpt, pflag's stringSlice): the first record of the value, default settings
-// (Comma ',', no comment character, TrimLeadingSpace false, LazyQuotes false).
-//
-// A value holding a line break is not read here: Go's reader skips empty lines and reads only
-// the first record, so `"\ntype=bind,…"` or a quoted field spanning lines would need the whole
-// multi-line algorithm. Nobody needs a line break in these values; the rules refuse them.
+// How the rules read a flag value docker reads as CSV (--mount, --network's long syntax, build's
+// stringSlice --security-opt): with docker's own readers in ../docker/values.ts, the ones the
+// parser validated the value with, so a rule and docker cannot read the value differently.
+import { ValueError } from '../docker/values.js';
 
-export type CsvResult = { readonly fields: string[] } | { readonly error: string };
+export type DockerReading<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
-/** Reads `value` as Go's csv.NewReader(strings.NewReader(value)).Read() does. */
-export function readGoCsvRecord(value: string): CsvResult {
-  if (/[\r\n]/.test(value)) return { error: 'a line break in the value' };
-  // csv.Reader.Read on an empty input returns io.EOF.
-  if (value === '') return { error: 'EOF' };
-  const fields: string[] = [];
-  let pos = 0;
-  for (;;) {
-    if (value[pos] !== '"') {
-      // Unquoted field: up to the next comma; a quote inside it is ErrBareQuote.
-      const comma = value.indexOf(',', pos);
-      const field = comma < 0 ? value.slice(pos) : value.slice(pos, comma);
-      if (field.includes('"')) return { error: 'bare " in non-quoted-field' };
-      fields.push(field);
-      if (comma < 0) return { fields };
-      pos = comma + 1;
-      continue;
-    }
-    // Quoted field: `""` is a quote; the closing quote must be followed by a comma or the end.
-    pos += 1;
-    let field = '';
-    for (;;) {
-      const q = value.indexOf('"', pos);
-      if (q < 0) return { error: 'extraneous or missing " in quoted-field' };
-      field += value.slice(pos, q);
-      pos = q + 1;
-      if (value[pos] === '"') {
-        field += '"';
-        pos += 1;
-      } else if (value[pos] === ',') {
-        fields.push(field);
-        pos += 1;
-        break;
-      } else if (pos === value.length) {
-        fields.push(field);
-        return { fields };
-      } else {
-        return { error: 'extraneous or missing " in quoted-field' };
-      }
-    }
+/**
+ * `read(value)` (readCsvRecord, parseMount, parseNetwork…), or docker's error text.
+ *
+ * A value holding a line break is refused first, although docker accepts it: Go's csv reader
+ * reads only the first record (after skipping empty lines), so `type=tmpfs,dst=/x\ntype=bind,…`
+ * is a tmpfs to docker and a bind mount to anyone reading the whole value. Nobody needs a line
+ * break in these values; refusing them keeps every reader (logs, audit, people) in agreement.
+ */
+export function readLikeDocker<T>(value: string, read: (value: string) => T): DockerReading<T> {
+  if (/[\r\n]/.test(value)) return { ok: false, error: 'a line break in the value' };
+  try {
+    return { ok: true, value: read(value) };
+  } catch (e) {
+    if (e instanceof ValueError) return { ok: false, error: e.message };
+    throw e;
   }
 }
 

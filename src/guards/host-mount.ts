@@ -1,4 +1,5 @@
-import { readGoCsvRecord, shown } from './csv.js';
+import { readCsvRecord } from '../docker/values.js';
+import { readLikeDocker, shown } from './csv.js';
 import type { Finding, Rule } from './rule.js';
 
 /** Keys (lower-cased, as docker lower-cases them) a `--mount type=tmpfs` may carry. */
@@ -16,11 +17,11 @@ export type MountReading =
  * `volume` when no type is given. Also the (lower-cased) keys given, for the tmpfs allowlist.
  */
 export function readMount(value: string): MountReading {
-  const csv = readGoCsvRecord(value);
-  if ('error' in csv) return { ok: false, error: csv.error };
+  const csv = readLikeDocker(value, readCsvRecord);
+  if (!csv.ok) return csv;
   let type = 'volume';
   const keys: string[] = [];
-  for (const field of csv.fields) {
+  for (const field of csv.value) {
     const eq = field.indexOf('=');
     const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase();
     keys.push(eq < 0 ? key : `${key}=`);

@@ -1,4 +1,5 @@
-import { readGoCsvRecord, shown } from './csv.js';
+import { readCsvRecord } from '../docker/values.js';
+import { readLikeDocker, shown } from './csv.js';
 import type { Finding, Rule } from './rule.js';
 
 export type NetworkReading =
@@ -15,12 +16,12 @@ const NETWORK_KEYS = new Set(['name', 'alias', 'ip', 'ip6', 'mac-address', 'link
  */
 export function readNetworkOpt(value: string): NetworkReading {
   if (!/[0-9A-Za-z_]=[0-9A-Za-z_]/.test(value)) return { ok: true, target: value, driverOpts: [] };
-  const csv = readGoCsvRecord(value);
-  if ('error' in csv) return { ok: false, error: csv.error };
+  const csv = readLikeDocker(value, readCsvRecord);
+  if (!csv.ok) return csv;
   let target = '';
   let macAddress: string | undefined;
   const driverOpts: string[] = [];
-  for (const field of csv.fields) {
+  for (const field of csv.value) {
     const lower = field.toLowerCase();
     const eq = lower.indexOf('=');
     const key = eq < 0 ? '' : lower.slice(0, eq).trim();

@@ -1,5 +1,6 @@
 import { COMMANDS } from '../docker/flag-table.js';
-import { readGoCsvRecord, shown } from './csv.js';
+import { readCsvRecord } from '../docker/values.js';
+import { readLikeDocker, shown } from './csv.js';
 import { readNetworkOpt } from './host-namespace.js';
 import type { Finding, Rule } from './rule.js';
 
@@ -25,8 +26,8 @@ function securityOpts(command: string | null, raw: string): string[] | { error: 
   const spec = command === null ? undefined : COMMANDS[command]?.flags.find((f) => f.long === 'security-opt');
   if (spec?.type !== 'stringSlice') return [raw];
   if (raw === '') return []; // pflag's readAsCSV: an empty value adds nothing
-  const csv = readGoCsvRecord(raw);
-  return 'error' in csv ? csv : csv.fields;
+  const csv = readLikeDocker(raw, readCsvRecord);
+  return csv.ok ? csv.value : csv;
 }
 
 function securityOptFindings(command: string | null, raw: string): Finding[] {
