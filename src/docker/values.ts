@@ -636,11 +636,20 @@ function parseBoolValue(v: string): boolean | null {
   return null;
 }
 
+export interface MountField {
+  /** Lower-cased, as docker reads it. */
+  readonly key: string;
+  /** Undefined for a field without `=` (`ro`, `volume-nocopy`). */
+  readonly value?: string;
+}
+
 export interface MountSpec {
   readonly type: string;
   readonly source?: string;
   readonly target: string;
   readonly readOnly: boolean;
+  /** Every field as given, in order (for the rules' allowlists). */
+  readonly fields: readonly MountField[];
 }
 
 /** opts.MountOpt.Set: docker's `--mount` CSV syntax (quotes, case-insensitive keys, last key wins). */
@@ -657,11 +666,13 @@ export function parseMount(value: string): MountSpec {
   let roNonRecursive = false;
   let roForce = false;
   let propagation = '';
+  const given: MountField[] = [];
   const invalid = (key: string, val: string) => new ValueError(`invalid value for ${key}: ${val}`);
   for (const field of fields) {
     const eq = field.indexOf('=');
     const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase();
     const val = eq < 0 ? '' : field.slice(eq + 1);
+    given.push(eq < 0 ? { key } : { key, value: val });
     if (eq < 0) {
       if (key === 'readonly' || key === 'ro') readOnly = true;
       else if (key === 'volume-nocopy') volumeOpts = true;
@@ -736,7 +747,7 @@ export function parseMount(value: string): MountSpec {
         throw new ValueError("option 'bind-recursive=readonly' requires 'bind-propagation=rprivate' to be specified in conjunction");
     }
   }
-  return { type, source, target, readOnly };
+  return { type, source, target, readOnly, fields: given };
 }
 
 export interface NetworkAttachment {
@@ -747,6 +758,13 @@ export interface NetworkAttachment {
   readonly ipv6?: string;
   readonly macAddress?: string;
   readonly linkLocalIPs: readonly string[];
+  /** driver-opt key → value (endpoint driver options, e.g. interface sysctls). */
+  readonly driverOpts: ReadonlyMap<string, string>;
+}
+
+/** Whether opts.NetworkOpt.Set reads `value` as the CSV long syntax: `\w+=\w+` anywhere in it. */
+export function isNetworkLongSyntax(value: string): boolean {
+  return /\w+=\w+(,\w+=\w+)*/.test(value);
 }
 
 /**
@@ -755,11 +773,12 @@ export interface NetworkAttachment {
  * (`NAME=HOST` is network "host").
  */
 export function parseNetwork(value: string): NetworkAttachment {
-  if (!/\w+=\w+(,\w+=\w+)*/.test(value)) return { target: value, aliases: [], linkLocalIPs: [] };
+  if (!isNetworkLongSyntax(value)) return { target: value, aliases: [], linkLocalIPs: [], driverOpts: new Map() };
   const fields = readCsvRecord(value);
   let target = '';
   const aliases: string[] = [];
   const linkLocalIPs: string[] = [];
+  const driverOpts = new Map<string, string>();
   let ipv4: string | undefined;
   let ipv6: string | undefined;
   let macAddress: string | undefined;
@@ -776,9 +795,12 @@ export function parseNetwork(value: string): NetworkAttachment {
       case 'ip6': ipv6 = val; break;
       case 'mac-address': macAddress = val; break;
       case 'link-local-ip': linkLocalIPs.push(val); break;
-      case 'driver-opt':
-        if (val.indexOf('=') <= 0) throw new ValueError('invalid key value pair format in driver options');
+      case 'driver-opt': {
+        const deq = val.indexOf('=');
+        if (deq <= 0) throw new ValueError('invalid key value pair format in driver options');
+        driverOpts.set(val.slice(0, deq).trim(), val.slice(deq + 1).trim());
         break;
+      }
       case 'gw-priority':
         try {
           goAtoi(val);
@@ -792,7 +814,7 @@ export function parseNetwork(value: string): NetworkAttachment {
     }
   }
   if (target.length === 0) throw new ValueError('network name/id is not specified');
-  return { target, aliases, ipv4, ipv6, macAddress, linkLocalIPs };
+  return { target, aliases, ipv4, ipv6, macAddress, linkLocalIPs, driverOpts };
 }
 
 function gpuCount(s: string): void {
@@ -1286,7 +1308,7 @@ function validateNetworkOptions(f: FlagValues): void {
     }
     if (n.macAddress && !isGoMAC(n.macAddress.trim())) throw new ValueError(`${n.macAddress} is not a valid mac address`);
   };
-  if (nets.length === 0) endpoint(apply({ target: 'default', aliases: [], linkLocalIPs: [] }));
+  if (nets.length === 0) endpoint(apply({ target: 'default', aliases: [], linkLocalIPs: [], driverOpts: new Map() }));
   const seen = new Set<string>();
   let hasUser = false;
   let hasNonUser = false;

@@ -28,7 +28,7 @@ describe('readNetworkOpt: the network docker reads from --network', () => {
     ['name=mynet,driver-opt=a=b', 'mynet'],
   ])('%j → %j', (value, target) => {
     const r = readNetworkOpt(value);
-    expect(r.ok && r.target).toBe(target);
+    expect(r.ok && r.value.target).toBe(target);
   });
 
   it.each([['host,alias=x'], ['foo=bar'], ['alias=x'], ['name=x,"y'], ['=x,name=y']])('%j is not a network docker accepts', (value) => {

@@ -1,39 +1,16 @@
-import { readCsvRecord } from '../docker/values.js';
-import { readLikeDocker, shown } from './csv.js';
+import { isNetworkLongSyntax, type NetworkAttachment, parseNetwork } from '../docker/values.js';
+import { type DockerReading, readLikeDocker, shown } from './csv.js';
 import type { Finding, Rule } from './rule.js';
 
-export type NetworkReading =
-  | { readonly ok: true; readonly target: string; readonly driverOpts: readonly string[]; readonly macAddress?: string }
-  | { readonly ok: false; readonly error: string };
-
-const NETWORK_KEYS = new Set(['name', 'alias', 'ip', 'ip6', 'mac-address', 'link-local-ip', 'driver-opt', 'gw-priority']);
-
 /**
- * The network a `run --network` value names, read as docker's CLI reads it (opts.NetworkOpt.Set,
- * docker/cli v28.2.2 opts/network.go): when the value contains `\w+=\w+` anywhere (Go's
- * regexp.MatchString is unanchored) it is the long syntax — CSV fields, each lower-cased whole,
- * key and value trimmed, the last `name=` wins; otherwise the value itself is the network.
+ * The network a `run --network` value names, read as docker's CLI reads it (parseNetwork:
+ * opts.NetworkOpt.Set, the parser's own check): the long syntax when the value contains `\w+=\w+`
+ * anywhere (fields lower-cased, trimmed, the last `name=` wins), else the value itself.
  */
-export function readNetworkOpt(value: string): NetworkReading {
-  if (!/[0-9A-Za-z_]=[0-9A-Za-z_]/.test(value)) return { ok: true, target: value, driverOpts: [] };
-  const csv = readLikeDocker(value, readCsvRecord);
-  if (!csv.ok) return csv;
-  let target = '';
-  let macAddress: string | undefined;
-  const driverOpts: string[] = [];
-  for (const field of csv.value) {
-    const lower = field.toLowerCase();
-    const eq = lower.indexOf('=');
-    const key = eq < 0 ? '' : lower.slice(0, eq).trim();
-    const val = eq < 0 ? '' : lower.slice(eq + 1).trim();
-    if (key === '' ) return { ok: false, error: `invalid field ${field}` };
-    if (!NETWORK_KEYS.has(key)) return { ok: false, error: `invalid field key ${key}` };
-    if (key === 'name') target = val;
-    if (key === 'driver-opt') driverOpts.push(val);
-    if (key === 'mac-address') macAddress = val;
-  }
-  if (target === '') return { ok: false, error: 'network name/id is not specified' };
-  return { ok: true, target, driverOpts, ...(macAddress !== undefined && { macAddress }) };
+export function readNetworkOpt(value: string): DockerReading<NetworkAttachment> {
+  // Only the long syntax is CSV; a plain name with a line break is refused by networkAllowed.
+  if (!isNetworkLongSyntax(value)) return { ok: true, value: parseNetwork(value) };
+  return readLikeDocker(value, parseNetwork);
 }
 
 /**
@@ -73,18 +50,21 @@ const MAC_FIX = 'Leave the MAC address out; the engine gives every container its
 
 function networkFindings(value: string, longSyntax: boolean): Finding[] {
   const flag = `--network ${shown(value)}`;
-  const r = longSyntax ? readNetworkOpt(value) : ({ ok: true, target: value, driverOpts: [] } as const);
+  const r: DockerReading<Pick<NetworkAttachment, 'target' | 'macAddress'>> = longSyntax
+    ? readNetworkOpt(value)
+    : { ok: true, value: { target: value } };
   if (!r.ok) return [{ message: `${flag} cannot be read the way docker reads it (${r.error}); refused` }];
-  const mac: Finding[] = r.macAddress === undefined ? [] : [{ message: `${flag}: mac-address ${MAC_WHY}`, fix: MAC_FIX }];
-  if (networkAllowed(r.target)) return mac;
-  const lower = r.target.toLowerCase();
+  const { target, macAddress } = r.value;
+  const mac: Finding[] = macAddress === undefined ? [] : [{ message: `${flag}: mac-address ${MAC_WHY}`, fix: MAC_FIX }];
+  if (networkAllowed(target)) return mac;
+  const lower = target.toLowerCase();
   const why =
     lower === 'host'
       ? "joins the host's network namespace (every host interface and localhost service)"
       : lower.startsWith('container:')
         ? "joins another container's network namespace (its localhost, its traffic)"
         : 'is not default, bridge, none or the plain name of a user-defined network';
-  const named = r.target === value ? '' : ` (network ${shown(r.target)})`;
+  const named = target === value ? '' : ` (network ${shown(target)})`;
   return [{ message: `${flag}${named} ${why}. ${rule.reason}` }, ...mac];
 }
 

@@ -79,7 +79,7 @@ export const rule: Rule = {
     if (cmd.command !== 'build')
       for (const v of cmd.flags.network ?? []) {
         const r = readNetworkOpt(v);
-        if (r.ok && r.driverOpts.length > 0)
+        if (r.ok && r.value.driverOpts.size > 0)
           out.push({
             message: `--network ${shown(v)}: driver-opt is not allowed (endpoint driver options set interface sysctls and driver internals, like --sysctl)`,
             fix: 'Give the network by name only: --network NAME (with alias=… if needed).',
