@@ -87,7 +87,7 @@ describe('host-mount: refused by the table whatever the value', () => {
 
   it('says which flag and why', () => {
     const v = decide(['run', '-v', '/:/host', IMAGE], TEST_POLICY).violations.find((x) => x.rule === ID);
-    expect(v?.message).toMatch(/^--volume is not allowed: .*bind mount/);
+    expect(v?.message).toMatch(/^-v\/--volume is not allowed: .*bind mount/);
     expect(v?.fix).toContain('--tmpfs');
   });
 });

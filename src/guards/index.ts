@@ -1,7 +1,8 @@
 // The rulebook's registry and the one decision both halves make: parse a docker argv, check it
 // against every rule, and build the canonical argv that may reach the engine.
 import { emitDockerArgv } from '../docker/emit.js';
-import type { ParsedCommand } from '../docker/model.js';
+import { COMMANDS, GLOBAL_FLAGS } from '../docker/flag-table.js';
+import type { FlagSpec, ParsedCommand } from '../docker/model.js';
 import { parseDockerArgv } from '../docker/parse.js';
 import type { Policy } from '../policy/policy.js';
 import { FLAG_CLASSES, GLOBAL_FLAG_CLASSES, type FlagClass, type SupportedCommand } from './flag-classes.js';
@@ -55,16 +56,22 @@ export function ruleById(id: string): Rule {
   return r;
 }
 
-function flagViolations(values: ParsedCommand['flags'], classes: Readonly<Record<string, FlagClass>>, prefix: string): Violation[] {
+/** How a flag reads in messages: `-v/--volume`, so the user finds what they typed. */
+function flagName(name: string, specs: readonly FlagSpec[]): string {
+  const short = specs.find((f) => f.long === name)?.short;
+  return short ? `-${short}/--${name}` : `--${name}`;
+}
+
+function flagViolations(values: ParsedCommand['flags'], classes: Readonly<Record<string, FlagClass>>, specs: readonly FlagSpec[], prefix: string): Violation[] {
   const out: Violation[] = [];
   for (const name of Object.keys(values)) {
     const cls = classes[name];
     if (cls === undefined) {
       const r = ruleById('unclassified-flag');
-      out.push({ rule: r.id, message: `${prefix}--${name} has not been reviewed for cida-docker`, fix: r.fix });
+      out.push({ rule: r.id, message: `${prefix}${flagName(name, specs)} has not been reviewed for cida-docker`, fix: r.fix });
     } else if (typeof cls === 'object' && 'refuse' in cls) {
       const r = ruleById(cls.refuse);
-      out.push({ rule: r.id, message: `${prefix}--${name} is not allowed: ${r.reason}`, fix: r.fix });
+      out.push({ rule: r.id, message: `${prefix}${flagName(name, specs)} is not allowed: ${r.reason}`, fix: r.fix });
     }
   }
   return out;
@@ -72,9 +79,9 @@ function flagViolations(values: ParsedCommand['flags'], classes: Readonly<Record
 
 /** Every violation of `cmd` against the rulebook; empty when the command may run. */
 export function checkCommand(cmd: ParsedCommand, policy: Policy): Violation[] {
-  const out = flagViolations(cmd.globals, GLOBAL_FLAG_CLASSES, 'global flag ');
+  const out = flagViolations(cmd.globals, GLOBAL_FLAG_CLASSES, GLOBAL_FLAGS, 'global flag ');
   const classes = cmd.command === null ? undefined : FLAG_CLASSES[cmd.command as SupportedCommand];
-  if (classes) out.push(...flagViolations(cmd.flags, classes, ''));
+  if (classes) out.push(...flagViolations(cmd.flags, classes, COMMANDS[cmd.command as string].flags, ''));
   for (const r of RULES) {
     // Rules other than supported-command only see commands they can understand.
     if (!r.check || (classes === undefined && r !== supportedCommand)) continue;
