@@ -41,6 +41,7 @@ const SEMANTIC_ERRORS = [
   /unknown type: ".*": must be one of/,
   /is not yet supported with --tree/,
   /Invalid platform /,
+  /wildcards not yet supported/,
 ];
 
 /** What docker's usage errors look like: pflag's, cobra's argument count. */
