@@ -4,7 +4,8 @@
 // everything with the rulebook, runs the canonical argv with a clean environment from '/',
 // and writes one audit line per decision.
 import fs from 'node:fs';
-import { formatUsageError, formatViolations } from '../cli/report.js';
+import { EXIT } from '../exit-codes.js';
+import { formatUsageError, formatViolations } from '../guards/report.js';
 import { UsageError } from '../docker/model.js';
 import { decide, type Identity } from '../guards/index.js';
 import { withForcedFlags } from '../guards/forced-flags.js';
@@ -20,7 +21,6 @@ import { brokerRun } from './run.js';
 import { brokerVerb } from './verbs.js';
 import { withCallerEnv } from './caller-env.js';
 
-const EXIT = { ok: 0, usage: 2, notSetUp: 69, internal: 70, refused: 77, badPolicy: 78 } as const;
 
 function say(text: string): void {
   process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);

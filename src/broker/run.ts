@@ -8,7 +8,8 @@ import { emitDockerArgv } from '../docker/emit.js';
 import { COMMANDS } from '../docker/flag-table.js';
 import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
 import { ruleById } from '../guards/index.js';
-import { formatViolations } from '../cli/report.js';
+import { PIPED_STDIN } from '../guards/detached-service.js';
+import { formatViolations } from '../guards/report.js';
 import { capture, type Engine, lastSignal, onSignals, runInherit, signalExitCode } from './engine.js';
 import { allowed, type BrokerContext, type Outcome } from './outcome.js';
 import { firstTarFile, uidOfUserSpec, uidsFromStatus } from './passwd.js';
@@ -100,10 +101,8 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   const autoRemove = isSet(forced.flags, 'rm');
   const runArgv = emitDockerArgv(forced);
   if (foreground && interactive && !tty.isatty(0)) {
-    const r = ruleById('detached-service');
-    const message = 'run -i with stdin from a pipe or file: the container runs detached, so that input could never reach it';
-    process.stderr.write(`${formatViolations([{ rule: r.id, message, fix: 'Leave out -i, or put the input in the image or pass it with -e; on a terminal, -it gives an interactive session.' }])}\n`);
-    return { exit: 77, verdict: 'refused', rules: [r.id], finalArgv: [], note: message };
+    process.stderr.write(`${formatViolations([PIPED_STDIN])}\n`);
+    return { exit: 77, verdict: 'refused', rules: [PIPED_STDIN.rule], finalArgv: [], note: PIPED_STDIN.message };
   }
 
   // 1. Create. docker create prints the id on stdout; pull progress and errors go to the caller's stderr.

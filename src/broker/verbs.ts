@@ -5,7 +5,7 @@ import { emitDockerArgv } from '../docker/emit.js';
 import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
 import { UID_LABEL } from '../guards/forced-flags.js';
 import { ruleById } from '../guards/index.js';
-import { formatViolations } from '../cli/report.js';
+import { formatViolations } from '../guards/report.js';
 import { hasInlinePassword } from './audit.js';
 import {
   ambiguousPrefix,

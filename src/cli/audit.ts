@@ -3,7 +3,7 @@
 import type { AuditRecord } from '../broker/audit.js';
 import { callBroker } from './broker-client.js';
 import { shellQuote } from './check.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { OwnFlagError, splitOwnFlags } from './own-flags.js';
 
 export const AUDIT_FLAGS = { booleans: ['json'], values: ['user', 'since'] } as const;

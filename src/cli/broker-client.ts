@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { BROKER_PATH, REQUEST_ENV } from '../broker/paths.js';
 import { type BrokerRequest, encodeRequest } from '../broker/request.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 
 const SUDO = fs.existsSync('/usr/bin/sudo') ? '/usr/bin/sudo' : 'sudo';
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };

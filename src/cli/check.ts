@@ -5,9 +5,9 @@ import { UsageError } from '../docker/model.js';
 import { decide } from '../guards/index.js';
 import { loadPolicy } from '../policy/load.js';
 import { POLICY_PATH, PolicyError } from '../policy/policy.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { OwnFlagError, splitOwnFlags } from './own-flags.js';
-import { formatUsageError, formatViolations } from './report.js';
+import { formatUsageError, formatViolations } from '../guards/report.js';
 
 export const CHECK_FLAGS = { booleans: ['json'], values: ['policy'] } as const;
 

@@ -7,14 +7,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import tty from 'node:tty';
 import { isSet, lastValue, UsageError } from '../docker/model.js';
+import { PIPED_STDIN } from '../guards/detached-service.js';
 import { decide } from '../guards/index.js';
 import { loadPolicy } from '../policy/load.js';
 import { DEFAULT_POLICY, type Policy, POLICY_PATH } from '../policy/policy.js';
 import { BROKER_PATH } from '../broker/paths.js';
 import { callBroker } from './broker-client.js';
 import { callerEnvProblem, ciJobOf } from './caller-env.js';
-import { EXIT } from './exit-codes.js';
-import { formatUsageError, formatViolations } from './report.js';
+import { EXIT } from '../exit-codes.js';
+import { formatUsageError, formatViolations } from '../guards/report.js';
 
 
 function readablePolicy(): Policy | null {
@@ -72,9 +73,7 @@ export async function runDockerVerb(argv: readonly string[]): Promise<number> {
     }
     const p = decision.parsed;
     if (p.command === 'run' && isSet(p.flags, 'interactive') && !isSet(p.flags, 'detach') && !tty.isatty(0)) {
-      process.stderr.write(
-        `${formatViolations([{ rule: 'detached-service', message: 'run -i with stdin from a pipe or file: the container runs detached, so that input could never reach it', fix: 'Leave out -i, or put the input in the image or pass it with -e; on a terminal, -it gives an interactive session.' }])}\n`,
-      );
+      process.stderr.write(`${formatViolations([PIPED_STDIN])}\n`);
       return EXIT.refused;
     }
     if (p.command === 'run' || p.command === 'exec') env = envFor(p.flags.env);

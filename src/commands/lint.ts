@@ -1,6 +1,6 @@
 import { Args, Command, Flags } from '@oclif/core';
 import fs from 'node:fs';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { formatJson } from '../dockerfile/format/json.js';
 import { formatSarif } from '../dockerfile/format/sarif.js';
 import { formatTty } from '../dockerfile/format/tty.js';

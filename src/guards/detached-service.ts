@@ -3,7 +3,17 @@
 // rather than silently overridden; --attach (refused by the flag table) conflicts with -d.
 // Only the final value counts (pflag: last wins), as it is the one docker would use.
 import { lastValue } from '../docker/model.js';
-import type { Finding, Rule } from './rule.js';
+import type { Finding, Rule, Violation } from './rule.js';
+
+/**
+ * `run -i` without -d whose stdin is not a terminal: refused when the command runs (the rule
+ * cannot see stdin), by the front end early and by the broker again.
+ */
+export const PIPED_STDIN: Violation = {
+  rule: 'detached-service',
+  message: 'run -i with stdin from a pipe or file: the container runs detached, so that input could never reach it',
+  fix: 'Leave out -i, or put the input in the image or pass it with -e; on a terminal, -it gives an interactive session.',
+};
 
 export const rule: Rule = {
   id: 'detached-service',

@@ -1,7 +1,7 @@
 // How refusals and usage errors read on a terminal: like a good compiler error — which rule,
 // what exactly, why, and how to do the allowed thing instead.
 import type { UsageError } from '../docker/model.js';
-import type { Violation } from '../guards/rule.js';
+import type { Violation } from './rule.js';
 
 export function formatViolations(violations: readonly Violation[]): string {
   const lines = [`refused by this host's policy (${violations.length === 1 ? 'one rule' : `${violations.length} rules`}):`];
