@@ -14,6 +14,10 @@ export const BROKER_GROUP = 'cida-docker';
 export const REQUEST_ENV = 'CIDA_DOCKER_REQUEST';
 /** Root-owned state of the broker: per-user docker client configuration (registry logins). */
 export const BROKER_STATE_DIR = '/var/lib/cida-docker';
+/** Root-owned approvals store (root:root 0700, files 0600): one JSON document per approval, image provenance under images/. */
+export const APPROVALS_DIR = `${BROKER_STATE_DIR}/approvals`;
+/** Root-owned records of the containers the broker created: who owns each one (ownership.ts). */
+export const CONTAINERS_DIR = `${BROKER_STATE_DIR}/containers`;
 /** HOME and DOCKER_CONFIG of the docker client run for user `uid`: registry logins stay per user. */
 export function userDockerHome(uid: number): string {
   return `${BROKER_STATE_DIR}/users/${uid}`;
