@@ -1,4 +1,6 @@
-// Entry point of the bundled broker (dist/broker.js, installed at BROKER_PATH): see broker.ts.
+// Entry point of the bundled broker (dist/broker.js, installed at BROKER_BUNDLE_PATH and started
+// by the launcher at BROKER_PATH): see broker.ts. Every signal listener first (signals.ts).
+import './signal-guard.js';
 import { main } from './broker.js';
 
 /** Flushes stdout/stderr, then exits: a docker child left behind (a detached wait) must not hold the broker. */

@@ -1,7 +1,12 @@
 // Fixed, root-owned locations shared by setup, doctor, the broker and its client.
 export const BROKER_DIR = '/usr/local/lib/cida-docker';
-/** The installed broker: one bundled file, root-owned, named by the only sudo rule. */
+/**
+ * What the only sudo rule names: a small root-owned sh launcher (src/setup/launcher.ts) that
+ * starts the Node broker in a session of its own and relays only INT, TERM, HUP and QUIT to it.
+ */
 export const BROKER_PATH = `${BROKER_DIR}/broker`;
+/** The Node broker itself: one bundled ES module, root:root 0644, run by the launcher. */
+export const BROKER_BUNDLE_PATH = `${BROKER_DIR}/broker.mjs`;
 export const SUDOERS_PATH = '/etc/sudoers.d/cida-docker';
 export const AUDIT_LOG_PATH = '/var/log/cida-docker/audit.jsonl';
 /** Members may use the broker through sudo. */
