@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from './index.js';
+import { argvPortCount, exposedRange, portCount, portCountProblem } from './published-ports.js';
 import { IMAGE, TEST_POLICY, verdict } from './test-helpers.js';
 
 const ID = 'published-ports';
@@ -64,3 +65,87 @@ describe('published-ports: specs docker rejects are refused', () => {
   });
 });
 
+
+describe('published-ports: at most run.maxPortsPerContainer host ports', () => {
+  const msg = (argv: string[], policy = TEST_POLICY) => decide(argv, policy).violations.find((v) => v.rule === ID)?.message;
+
+  it("the issue's reproduction: --expose 20000-20999 (with the forced -P, 1 000 host ports) is refused", () => {
+    expect(msg(['run', '-d', '--expose', '20000-20999', IMAGE])).toBe(
+      "--expose and -p/--publish would take 1000 host ports, above this host's ceiling of 16 per container (policy run.maxPortsPerContainer)",
+    );
+  });
+  it.each([
+    [['--expose', '8000-8016']],
+    [['--expose', '8000-8008', '--expose', '9000-9007/udp']],
+    [['-p', '8000-8016']],
+    [['-p', '49200-49216:8000-8016']],
+    [['-p', '80', '-p', '80', '--expose', '1000-1014']],
+    [['--expose', '80/TCP', '--expose', '80/tcp', '--expose', '1-15']],
+    [['-p', 'target=80', ...Array.from({ length: 16 }, (_, i) => ['--expose', String(9000 + i)]).flat()]],
+  ])('%j: 17 or more refused', (flags) => {
+    expect(verdict(['run', ...flags, IMAGE])).toEqual([ID]);
+  });
+  it.each([
+    [['--expose', '8000-8015']],
+    [['--expose', '8000-8015', '--expose', '8000-8015', '--expose', '8005']],
+    [['-p', '8000-8015', '--expose', '8000-8015']],
+    [['-p', '49200-49300:80']],
+    [['-p', '8000-8007', '-p', '8000-8007/udp']],
+    [['--expose', '80-90-100']],
+    [['-P', '--expose', '80']],
+  ])('%j: 16 or fewer allowed', (flags) => {
+    expect(verdict(['run', ...flags, IMAGE])).toEqual([]);
+  });
+  it('counts ranges without enumerating them: thousands of full ranges decide quickly', () => {
+    const flags = Array.from({ length: 5000 }, () => ['--expose', '0-65535']).flat();
+    const started = Date.now();
+    expect(msg(['run', ...flags, IMAGE])).toMatch(/would take 65536 host ports/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+  it('follows the policy', () => {
+    const policy = { ...TEST_POLICY, run: { ...TEST_POLICY.run, maxPortsPerContainer: 2 } };
+    expect(verdict(['run', '-p', '80', '-p', '81', IMAGE], policy)).toEqual([]);
+    expect(msg(['run', '-p', '80', '-p', '81', '--expose', '82', IMAGE], policy)).toMatch(/3 host ports, above this host's ceiling of 2 per container/);
+  });
+});
+
+describe('argvPortCount, exposedRange', () => {
+  it.each([
+    [{ expose: ['80'] }, 1], [{ expose: ['80', '80/tcp', '80/'] }, 1], [{ expose: ['80', '80/udp'] }, 2], [{ expose: ['0-65535'] }, 65536],
+    [{ expose: ['80-90-100'] }, 11], [{ publish: ['80', '80'] }, 2], [{ publish: ['49200-49210:80'] }, 1], [{ publish: ['8000-8009'] }, 10],
+    [{ publish: ['80'], expose: ['80'] }, 1], [{ publish: ['80'], expose: ['80/TCP'] }, 2], [{ publish: ['80/udp'], expose: ['80'] }, 2],
+    [{ publish: ['x'], expose: ['a:b'] }, 0], [{}, 0],
+  ])('%j → %i', (flags, n) => {
+    expect(argvPortCount(flags)).toBe(n);
+  });
+  it('reads --expose the way docker does', () => {
+    expect(exposedRange('8000-8099/udp')).toEqual({ proto: 'udp', range: [8000, 8099] });
+    expect(exposedRange('080')).toEqual({ proto: 'tcp', range: [80, 80] });
+    for (const bad of ['', '/tcp', 'a', '5-1', '70000', '1:2', '+1', '-1']) expect(exposedRange(bad), bad).toBeNull();
+  });
+});
+
+describe('portCount: a created container, from docker inspect (for the broker after create)', () => {
+  it.each([
+    [{}, undefined, 0],
+    [{ '80/tcp': {} }, undefined, 1],
+    [{ '80/tcp': {}, '443/tcp': {} }, { '80/tcp': [{ HostIp: '', HostPort: '' }] }, 2],
+    [{ '80/tcp': {} }, { '80/tcp': [{}, {}, {}] }, 3],
+    [{ '80/tcp': {} }, { '81/tcp': [{}] }, 2],
+    [{ '80/tcp': {} }, { '80/tcp': null }, 1],
+    [null, null, 0],
+    ['80/tcp', [1, 2], 0],
+    [Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`${20000 + i}/tcp`, {}])), {}, 1000],
+  ])('%j %j → %i', (exposed, bindings, n) => {
+    expect(portCount(exposed, bindings)).toBe(n);
+  });
+  it('a hostile __proto__ key is just a key', () => {
+    expect(portCount(JSON.parse('{"__proto__":{},"80/tcp":{}}'), JSON.parse('{"__proto__":[1,2,3,4,5]}'))).toBe(6);
+  });
+  it('portCountProblem names the ceiling and the key', () => {
+    expect(portCountProblem(16, TEST_POLICY, 'x')).toBeNull();
+    expect(portCountProblem(1000, TEST_POLICY, "the image's EXPOSE")).toBe(
+      "the image's EXPOSE would take 1000 host ports, above this host's ceiling of 16 per container (policy run.maxPortsPerContainer)",
+    );
+  });
+});

@@ -159,3 +159,122 @@ describe('resource-limits: allowed', () => {
   });
 });
 
+
+describe('resource-limits: ceilings from the policy', () => {
+  const msgs = (argv: string[], policy = TEST_POLICY) => decide(argv, policy).violations.filter((v) => v.rule === ID).map((v) => v.message);
+
+  it('the issue\'s reproduction is refused, each limit named with its key', () => {
+    expect(msgs(['run', '-d', '--pids-limit', '4194304', '--shm-size', '64g', '--tmpfs', '/big:size=64g', IMAGE])).toEqual([
+      "--shm-size 64g is above this host's ceiling of 1g (policy run.maxShmSize)",
+      "--pids-limit 4194304 is above this host's ceiling of 4096 (policy run.maxPidsLimit)",
+      '--tmpfs "/big:size=64g": size=64g is above this host\'s ceiling of 1g (policy run.maxTmpfsSize)',
+    ]);
+  });
+
+  it.each([['4097'], ['0x1001'], ['1_000_000'], ['+5000'], ['9223372036854775807']])('--pids-limit %s above the ceiling', (v) => {
+    expect(msgs(['run', '--pids-limit', v, IMAGE])).toEqual([`--pids-limit ${v} is above this host's ceiling of 4096 (policy run.maxPidsLimit)`]);
+  });
+  it('--pids-limit up to the ceiling, and 0/-1 name the ceiling too', () => {
+    expect(verdict(['run', '--pids-limit', '4096', IMAGE])).toEqual([]);
+    expect(verdict(['run', '--pids-limit', '0x1000', IMAGE])).toEqual([]);
+    expect(msgs(['run', '--pids-limit', '-1', IMAGE])[0]).toMatch(/no process limit .*4096, policy run.maxPidsLimit/);
+  });
+
+  it.each([['5g'], ['4097m'], ['4.1g'], ['4294967297'], ['1t'], ['4194305k'], ['4.0001GiB']])(
+    '-m %s above 4g refused',
+    (v) => {
+      const r = verdict(['run', '-m', v, IMAGE]);
+      if (r !== 'usage') expect(r).toEqual([ID]);
+    },
+  );
+  it('-m above the ceiling names it; at the ceiling is fine', () => {
+    expect(msgs(['run', '-m', '8g', IMAGE])).toEqual(["-m/--memory 8g is above this host's ceiling of 4g (policy run.maxMemory)"]);
+    expect(verdict(['run', '-m', '4g', IMAGE])).toEqual([]);
+    expect(verdict(['run', '--memory=4096m', IMAGE])).toEqual([]);
+    expect(verdict(['run', '-m', '4294967296', IMAGE])).toEqual([]);
+  });
+  it('build -m is held to the same ceiling', () => {
+    expect(verdict(['build', '-m', '8g', '.'])).toEqual([ID]);
+  });
+
+  it('--memory-swap (memory plus swap) above the ceiling, -1 or below the memory limit is refused', () => {
+    expect(msgs(['run', '-m', '1g', '--memory-swap', '5g', IMAGE])).toEqual([
+      "--memory-swap 5g (memory plus swap) is above this host's ceiling of 4g (policy run.maxMemory)",
+    ]);
+    expect(msgs(['run', '-m', '1g', '--memory-swap', '-1', IMAGE])[0]).toMatch(/unlimited swap .*4g, policy run.maxMemory/);
+    expect(msgs(['run', '--memory-swap', '512m', IMAGE])[0]).toMatch(/below the memory limit \(the default 1g, policy run.memory\)/);
+    expect(msgs(['run', '-m', '2g', '--memory-swap', '1g', IMAGE])[0]).toMatch(/below the memory limit \(2g\)/);
+    expect(verdict(['run', '--memory-swap', '4g', IMAGE])).toEqual([]);
+    expect(verdict(['run', '-m', '2g', '--memory-swap', '2g', IMAGE])).toEqual([]);
+  });
+
+  it.each([['2g'], ['1025m'], ['1073741825'], ['64g']])('--shm-size %s above 1g refused', (v) => {
+    expect(msgs(['run', '--shm-size', v, IMAGE])).toEqual([`--shm-size ${v} is above this host's ceiling of 1g (policy run.maxShmSize)`]);
+    expect(verdict(['build', '--shm-size', v, '.'])).toEqual([ID]);
+  });
+  it.each([['1g'], ['64m'], ['0']])('--shm-size %s allowed', (v) => {
+    expect(verdict(['run', '--shm-size', v, IMAGE])).toEqual([]);
+  });
+  it('--shm-size too large for int64 is refused', () => {
+    expect(verdict(['run', '--shm-size', '1e30', IMAGE])).toEqual([ID]);
+  });
+
+  describe('--tmpfs PATH:size=…', () => {
+    it.each(['/t:size=2g', '/t:size=1025m', '/t:rw,size=64m,size=2g', '/t:size=2g,mode=1777', '/t:size=1073741825', '/t:size=2G'])('%s above the ceiling', (v) => {
+      expect(msgs(['run', '--tmpfs', v, IMAGE])).toEqual([expect.stringMatching(/is above this host's ceiling of 1g \(policy run.maxTmpfsSize\)$/)]);
+    });
+    it.each([
+      ['/t:size=0', 'unlimited'], ['/t:size=50%', 'percentage'], ['/t:size=010m', 'octal'], ['/t:size=0x10000000', 'hex'],
+      ['/t:size=1t', 'one suffix of k, m, g'], ['/t:size=', 'empty'], ['/t:size=1.5g', 'fraction'], ['/t:size= 1g', 'space'],
+      ['/t:size=1gb', 'two letters'], ['/t:size=99999999999999999999', 'wraps'],
+    ])('%s (%s) is refused: not read the way the kernel would', (v) => {
+      expect(msgs(['run', '--tmpfs', v, IMAGE])[0]).toMatch(/is not a size cida-docker reads/);
+    });
+    it('nr_blocks (the size in pages) is refused', () => {
+      expect(msgs(['run', '--tmpfs', '/t:size=64m,nr_blocks=100000000', IMAGE])[0]).toMatch(/nr_blocks .*policy run.maxTmpfsSize/);
+    });
+    it.each(['/t', '/t:', '/t:size=1g', '/t:rw,noexec,size=64m', '/t:size=512k', '/t:mode=1777,nr_inodes=1000', '/t:SIZE=9g'])('%s allowed', (v) => {
+      expect(verdict(['run', '--tmpfs', v, IMAGE])).toEqual([]);
+    });
+    it('every --tmpfs is checked', () => {
+      expect(msgs(['run', '--tmpfs', '/a:size=1m', '--tmpfs', '/b:size=9g', IMAGE])).toHaveLength(1);
+    });
+    it('follows the policy', () => {
+      const policy = { ...TEST_POLICY, run: { ...TEST_POLICY.run, maxTmpfsSize: '16g' } };
+      expect(verdict(['run', '--tmpfs', '/t:size=9g', IMAGE], policy)).toEqual([]);
+    });
+  });
+
+  describe('--mount type=tmpfs,tmpfs-size=…', () => {
+    it.each(['type=tmpfs,dst=/t,tmpfs-size=2g', 'type=tmpfs,dst=/t,TMPFS-SIZE=8g', 'type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-size=2g', '"type=tmpfs","dst=/t","tmpfs-size=2g"', 'type=tmpfs,dst=/t,tmpfs-size=1e30'])(
+      '%s refused',
+      (v) => {
+        expect(verdict(['run', '--mount', v, IMAGE])).toEqual([ID]);
+      },
+    );
+    it('names the ceiling', () => {
+      expect(msgs(['run', '--mount', 'type=tmpfs,dst=/t,tmpfs-size=2g', IMAGE])).toEqual([
+        '--mount "type=tmpfs,dst=/t,tmpfs-size=2g": tmpfs-size=2g is above this host\'s ceiling of 1g (policy run.maxTmpfsSize)',
+      ]);
+    });
+    it.each(['type=tmpfs,dst=/t', 'type=tmpfs,dst=/t,tmpfs-size=1g', 'type=tmpfs,dst=/t,tmpfs-size=2g,tmpfs-size=64m', 'type=tmpfs,dst=/t,tmpfs-size=0'])('%s allowed', (v) => {
+      expect(verdict(['run', '--mount', v, IMAGE])).toEqual([]);
+    });
+  });
+
+  describe('--log-opt max-size / max-file', () => {
+    it.each([['max-size=21m'], ['max-size=1g'], ['max-size=20971521'], ['max-file=6'], ['max-file=+100'], ['max-file=0100']])('%s above the ceiling', (v) => {
+      expect(msgs(['run', '--log-opt', v, IMAGE])).toEqual([expect.stringMatching(/^--log-opt .* is above this host's ceiling of (20m|5) \(policy run.logMax(Size|File)\)$/)]);
+    });
+    it.each([['max-size=-1'], ['max-size=0'], ['max-size='], ['max-size'], ['max-size=lots'], ['max-file=0'], ['max-file=-1'], ['max-file=x'], ['max-file=0x3']])('%s refused', (v) => {
+      expect(verdict(['run', '--log-opt', v, IMAGE])).toEqual([ID]);
+    });
+    it('the last of several still has to be within the ceiling, and so does every earlier one', () => {
+      expect(verdict(['run', '--log-opt', 'max-size=1m', '--log-opt', 'max-size=1g', IMAGE])).toEqual([ID]);
+      expect(verdict(['run', '--log-opt', 'max-size=1g', '--log-opt', 'max-size=1m', IMAGE])).toEqual([ID]);
+    });
+    it.each([['max-size=20m'], ['max-size=10k'], ['max-file=5'], ['max-file=1'], ['compress=true']])('%s allowed', (v) => {
+      expect(verdict(['run', '--log-driver', 'local', '--log-opt', v, IMAGE])).toEqual([]);
+    });
+  });
+});

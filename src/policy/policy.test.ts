@@ -39,6 +39,48 @@ describe('parsePolicy', () => {
   });
 });
 
+describe('ceilings (run.*)', () => {
+  test('secure defaults: every limit has a value', () => {
+    expect(DEFAULT_POLICY.run).toMatchObject({
+      pidsLimit: 512, maxPidsLimit: 4096, memory: '1g', maxMemory: '4g', maxShmSize: '1g', maxTmpfsSize: '1g',
+      logMaxSize: '20m', logMaxFile: 5, maxPortsPerContainer: 16, maxContainersPerUser: 20,
+    });
+  });
+
+  test('the default policy survives the JSON round trip setup writes', () => {
+    expect(parsePolicy(JSON.stringify(DEFAULT_POLICY), 'p.json')).toEqual(DEFAULT_POLICY);
+  });
+
+  test('an administrator sets them, the rest stay default', () => {
+    const p = parsePolicy('{"run":{"memory":"256m","maxMemory":"16g","maxPortsPerContainer":4,"maxContainersPerUser":5}}', 'p.json');
+    expect(p.run).toMatchObject({ memory: '256m', maxMemory: '16g', maxPortsPerContainer: 4, maxContainersPerUser: 5, maxPidsLimit: 4096 });
+  });
+
+  test.each([
+    ['{"run":{"maxMemory":4}}', /"run.maxMemory" must be a size string such as "512m", got number/],
+    ['{"run":{"maxMemory":"lots"}}', /"run.maxMemory": "lots" is not a positive size/],
+    ['{"run":{"maxShmSize":"0"}}', /"run.maxShmSize": "0" is not a positive size/],
+    ['{"run":{"maxTmpfsSize":"-1"}}', /"run.maxTmpfsSize"/],
+    ['{"run":{"logMaxSize":"1e30"}}', /"run.logMaxSize"/],
+    ['{"run":{"memory":null}}', /"run.memory" must be a size string/],
+    ['{"run":{"memory":"8g"}}', /"run.memory" \("8g"\) must not be above run.maxMemory \("4g"\)/],
+    ['{"run":{"memory":"1m"}}', /"run.memory" must be at least 6m/],
+    ['{"run":{"pidsLimit":0}}', /"run.pidsLimit" must be from 1 to 4096/],
+    ['{"run":{"pidsLimit":-1}}', /"run.pidsLimit"/],
+    ['{"run":{"pidsLimit":8000}}', /"run.pidsLimit" must be from 1 to 4096/],
+    ['{"run":{"maxPidsLimit":0}}', /"run.maxPidsLimit"/],
+    ['{"run":{"logMaxFile":0}}', /"run.logMaxFile" must be from 1/],
+    ['{"run":{"logMaxFile":"3"}}', /"run.logMaxFile" must be a number/],
+    ['{"run":{"maxPortsPerContainer":-1}}', /"run.maxPortsPerContainer"/],
+    ['{"run":{"maxContainersPerUser":0}}', /"run.maxContainersPerUser"/],
+    ['{"run":{"maxContainersPerUser":1.5}}', /"run.maxContainersPerUser" must be a whole number/],
+    ['{"run":{"maxMemmory":"4g"}}', /unknown policy key "run.maxMemmory"/],
+  ])('%s is refused naming the key', (text, message) => {
+    expect(() => parsePolicy(text, 'p.json')).toThrow(PolicyError);
+    expect(() => parsePolicy(text, 'p.json')).toThrow(message);
+  });
+});
+
 describe('loadPolicy', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cida-policy-'));
 

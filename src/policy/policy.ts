@@ -1,6 +1,7 @@
 // The host's security policy: one JSON file (/etc/cida-docker/policy.json), typed and validated.
 // A missing file means these defaults, which are the secure choice: no trusted registry, so no
 // image is allowed until an administrator names one.
+import { parseBytes, ValueError } from '../docker/values.js';
 
 export interface Policy {
   /** Registry hosts (with port when not 443) whose images may be run, pulled, pushed, built. */
@@ -15,8 +16,26 @@ export interface Policy {
     readonly requireApprovedImage: boolean;
     readonly securityOpt: readonly string[];
     readonly capDrop: readonly string[];
+    /** --pids-limit forced when the developer gives none. */
     readonly pidsLimit: number;
-    readonly memory?: string;
+    /** The highest --pids-limit a developer may ask for. */
+    readonly maxPidsLimit: number;
+    /** -m/--memory forced when the developer gives none (a docker size: "1g"). */
+    readonly memory: string;
+    /** The highest -m/--memory (and --memory-swap, which is memory plus swap) a developer may ask for. */
+    readonly maxMemory: string;
+    /** The highest --shm-size. */
+    readonly maxShmSize: string;
+    /** The highest size of one tmpfs (--tmpfs PATH:size=…, --mount type=tmpfs,tmpfs-size=…); a tmpfs without a size gets this one. */
+    readonly maxTmpfsSize: string;
+    /** --log-opt max-size forced on every container, and the highest a developer may give. */
+    readonly logMaxSize: string;
+    /** --log-opt max-file forced on every container, and the highest a developer may give. */
+    readonly logMaxFile: number;
+    /** The most host ports one container may take (--expose and -p ranges, the image's EXPOSE with the forced -P). */
+    readonly maxPortsPerContainer: number;
+    /** The most running containers one developer may have (enforced by the broker at run/start). */
+    readonly maxContainersPerUser: number;
   };
   readonly build: { readonly maxContextBytes: number };
   readonly engine: { readonly docker: string };
@@ -30,7 +49,22 @@ export const DEFAULT_POLICY: Policy = {
   publishedPorts: { min: 49153, max: 65535 },
   admins: [],
   reviewers: [],
-  run: { requireApprovedImage: true, securityOpt: ['no-new-privileges'], capDrop: ['ALL'], pidsLimit: 512 },
+  run: {
+    requireApprovedImage: true,
+    securityOpt: ['no-new-privileges'],
+    capDrop: ['ALL'],
+    pidsLimit: 512,
+    maxPidsLimit: 4096,
+    memory: '1g',
+    maxMemory: '4g',
+    maxShmSize: '1g',
+    maxTmpfsSize: '1g',
+    // The local log driver's own defaults: 100 MB of logs per container at most.
+    logMaxSize: '20m',
+    logMaxFile: 5,
+    maxPortsPerContainer: 16,
+    maxContainersPerUser: 20,
+  },
   build: { maxContextBytes: 1024 * 1024 * 1024 },
   engine: { docker: '/usr/local/bin/docker' },
   lint: { severities: {} },
@@ -41,14 +75,28 @@ export class PolicyError extends Error {
   override readonly name = 'PolicyError';
 }
 
-type Shape = 'string' | 'number' | 'boolean' | 'strings' | { [key: string]: Shape } | 'severities';
+type Shape = 'string' | 'number' | 'boolean' | 'strings' | 'size' | { [key: string]: Shape } | 'severities';
 
 const SHAPE: { [key: string]: Shape } = {
   trustedRegistries: 'strings',
   publishedPorts: { min: 'number', max: 'number' },
   admins: 'strings',
   reviewers: 'strings',
-  run: { requireApprovedImage: 'boolean', securityOpt: 'strings', capDrop: 'strings', pidsLimit: 'number', memory: 'string' },
+  run: {
+    requireApprovedImage: 'boolean',
+    securityOpt: 'strings',
+    capDrop: 'strings',
+    pidsLimit: 'number',
+    maxPidsLimit: 'number',
+    memory: 'size',
+    maxMemory: 'size',
+    maxShmSize: 'size',
+    maxTmpfsSize: 'size',
+    logMaxSize: 'size',
+    logMaxFile: 'number',
+    maxPortsPerContainer: 'number',
+    maxContainersPerUser: 'number',
+  },
   build: { maxContextBytes: 'number' },
   engine: { docker: 'string' },
   lint: { severities: 'severities' },
@@ -60,7 +108,31 @@ function typeOf(v: unknown): string {
   return Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v;
 }
 
+/**
+ * A size in the policy, as docker reads `-m 512m` (go-units RAMInBytes: binary units): a whole
+ * positive number of bytes. The policy's sizes are read with the reader the rules use, so a
+ * ceiling and a developer's value cannot be read differently.
+ */
+export function policyBytes(value: string): bigint {
+  try {
+    const n = parseBytes(value);
+    if (n > 0n) return n;
+  } catch (e) {
+    if (!(e instanceof ValueError)) throw e;
+  }
+  throw new PolicyError(`"${value}" is not a positive size docker reads (write it like "512m" or "4g")`);
+}
+
 function validate(value: unknown, shape: Shape, at: string): void {
+  if (shape === 'size') {
+    if (typeof value !== 'string') throw new PolicyError(`policy key "${at}" must be a size string such as "512m", got ${typeOf(value)}`);
+    try {
+      policyBytes(value);
+    } catch (e) {
+      throw new PolicyError(`policy key "${at}": ${(e as Error).message}`);
+    }
+    return;
+  }
   if (shape === 'strings') {
     if (!Array.isArray(value) || !value.every((x) => typeof x === 'string'))
       throw new PolicyError(`policy key "${at}" must be an array of strings, got ${typeOf(value)}`);
@@ -88,6 +160,25 @@ function validate(value: unknown, shape: Shape, at: string): void {
   }
 }
 
+/** docker refuses a memory limit below 6 MiB ("Minimum memory limit allowed is 6MB"). */
+const DOCKER_MIN_MEMORY = 6n * 1024n * 1024n;
+
+/** The defaults must lie within the ceilings, and the ceilings must be real limits. */
+function checkCeilings(run: Policy['run']): void {
+  const within = (key: string, lo: number, hi: number, value: number, why = '') => {
+    if (!(value >= lo && value <= hi)) throw new PolicyError(`policy key "run.${key}" must be from ${lo} to ${hi}${why} (got ${value})`);
+  };
+  within('maxPidsLimit', 1, 4_194_304, run.maxPidsLimit);
+  within('pidsLimit', 1, run.maxPidsLimit, run.pidsLimit, ' (run.maxPidsLimit); 0 or less would mean no process limit');
+  within('logMaxFile', 1, 1000, run.logMaxFile);
+  within('maxPortsPerContainer', 0, 65535, run.maxPortsPerContainer);
+  within('maxContainersPerUser', 1, 100_000, run.maxContainersPerUser);
+  const memory = policyBytes(run.memory);
+  if (memory < DOCKER_MIN_MEMORY) throw new PolicyError(`policy key "run.memory" must be at least 6m (docker's minimum), got "${run.memory}"`);
+  if (memory > policyBytes(run.maxMemory))
+    throw new PolicyError(`policy key "run.memory" ("${run.memory}") must not be above run.maxMemory ("${run.maxMemory}")`);
+}
+
 /** Validates parsed JSON and fills in defaults for absent keys. */
 export function policyFromJson(json: unknown): Policy {
   validate(json, SHAPE, '');
@@ -106,6 +197,7 @@ export function policyFromJson(json: unknown): Policy {
   const { min, max } = policy.publishedPorts;
   if (!(min >= 1 && max <= 65535 && min <= max))
     throw new PolicyError(`policy key "publishedPorts" must satisfy 1 <= min <= max <= 65535 (got ${min}–${max})`);
+  checkCeilings(policy.run);
   return policy;
 }
 
