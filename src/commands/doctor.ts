@@ -5,7 +5,7 @@ export default class Doctor extends Command {
   static override summary = 'Check that this host is set up for cida-docker, with the fix for each problem.';
   static override description = [
     'Checks the broker, the sudo rule, your access to the broker, the policy, the engine, the docker client, that you are not in the docker group,',
-    'the port range and the audit log. Run as a developer it checks your own access (what only root can see is skipped and says so);',
+    'the port range, the audit log and whether the engine remaps container users (user namespaces). Run as a developer it checks your own access (what only root can see is skipped and says so);',
     'as root it checks everything, for --user NAME or the user who ran sudo.',
     'Exit 0 when all is well, 69 when the broker or the sudo rule is not usable, 1 for any other problem.',
   ].join('\n');

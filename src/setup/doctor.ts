@@ -3,24 +3,29 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AUDIT_LOG_PATH, BROKER_GROUP, BROKER_PATH, SUDOERS_PATH } from '../broker/paths.js';
+import { AUDIT_LOG_PATH, BROKER_BUNDLE_PATH, BROKER_GROUP, BROKER_PATH, SUDOERS_PATH } from '../broker/paths.js';
 import { loadPolicy } from '../policy/load.js';
 import { DEFAULT_POLICY, POLICY_PATH, type Policy } from '../policy/policy.js';
 import {
   AUDIT_DIR_MODE,
   AUDIT_FILE_MODE,
-  brokerBody,
+  BROKER_MODE,
+  BUNDLE_MODE,
+  bundleContent,
   DOCKER_CLIENT_VERSION,
   dockerClientFacts,
   packagedBrokerPath,
   readPortRange,
+  setsidFacts,
   SUDOERS_MODE,
   sudoersCommands,
   sudoersContent,
   SYSCTL_CONF_PATH,
   sysctlConfContent,
 } from './facts.js';
-import { getGroup, getUser, groupIdsOf, isRoot, lstat, mode, ownerText, type PasswdEntry, readText, run, trustProblems } from './sys.js';
+import { isLauncher, launcherContent, launcherNode } from './launcher.js';
+import { getGroup, getUser, groupIdsOf, isRoot, lstat, ownerText, type PasswdEntry, readText, run, trustProblems } from './sys.js';
+import { usernsCheck, usernsFacts } from './userns.js';
 
 export type Status = 'ok' | 'fail' | 'warn' | 'skip';
 
@@ -66,32 +71,62 @@ function skip(id: string, title: string, detail: string): CheckResult {
 
 function checkBroker(): CheckResult[] {
   const title = 'broker installed';
+  const reinstall = `${SETUP} reinstalls it`;
   const st = lstat(BROKER_PATH);
   if (!st) return [fail('broker', title, `${BROKER_PATH} is missing`, SETUP, true)];
   if (!st.isFile()) return [fail('broker', title, `${BROKER_PATH} is not a regular file`, `remove it, then ${SETUP}`, true)];
   const problems = trustProblems(BROKER_PATH);
-  if ((st.mode & 0o111) === 0) problems.push(`${BROKER_PATH} is not executable (mode ${mode(st)})`);
+  if (st.uid !== 0 || st.gid !== 0 || (st.mode & 0o7777) !== BROKER_MODE) problems.push(`${BROKER_PATH} is ${ownerText(st)}, should be root:root 0755`);
   const text = readText(BROKER_PATH);
-  const first = text?.slice(0, text.indexOf('\n')) ?? '';
-  const node = first.startsWith('#!') ? first.slice(2).trim().split(/\s+/)[0] : undefined;
+  const node = text === undefined ? undefined : launcherNode(text);
   if (text === undefined) problems.push(`${BROKER_PATH} cannot be read`);
-  else if (!node) problems.push(`${BROKER_PATH} has no #! line naming node`);
-  else problems.push(...trustProblems(node).map((p) => `its node: ${p}`));
+  else if (!isLauncher(text))
+    problems.push(
+      text.startsWith('#!') && !text.startsWith('#!/bin/sh')
+        ? `${BROKER_PATH} is the single-file Node broker of an earlier cida-docker: sudo starts node itself, and one SIGUSR1 a caller sends their own sudo opens node's inspector as root`
+        : `${BROKER_PATH} is not the launcher setup writes`,
+    );
+  else if (node !== undefined && text !== launcherContentOrUndefined(node)) problems.push(`${BROKER_PATH} is not the launcher this cida-docker writes (edited, or written by another version)`);
+  if (node !== undefined) problems.push(...trustProblems(node).map((p) => `its node: ${p}`));
+  const setsid = setsidFacts();
+  problems.push(...setsid.problems.map((p) => `its setsid: ${p}`));
   const results: CheckResult[] = [];
   if (problems.length > 0)
-    results.push(fail('broker', title, problems.join('; '), `${SETUP} reinstalls it root:root 0755; a node root cannot trust must be replaced by one root installed`, true));
-  else results.push(ok('broker', title, `${BROKER_PATH} (${ownerText(st)}), runs with ${node}`));
+    results.push(fail('broker', title, problems.join('; '), `${reinstall} (root:root 0755); a node root cannot trust must be replaced by one root installed`, true));
+  else results.push(ok('broker', title, `${BROKER_PATH} (${ownerText(st)}): the launcher, runs ${node} ${BROKER_BUNDLE_PATH} in a session of its own`));
+
+  // The Node broker the launcher runs.
+  const bst = lstat(BROKER_BUNDLE_PATH);
+  const btitle = 'broker bundle installed';
+  const bundleText = readText(BROKER_BUNDLE_PATH);
+  if (!bst) results.push(fail('broker-bundle', btitle, `${BROKER_BUNDLE_PATH} is missing`, SETUP, true));
+  else if (!bst.isFile()) results.push(fail('broker-bundle', btitle, `${BROKER_BUNDLE_PATH} is not a regular file`, `remove it, then ${SETUP}`, true));
+  else {
+    const bproblems = trustProblems(BROKER_BUNDLE_PATH);
+    if (bst.uid !== 0 || bst.gid !== 0 || (bst.mode & 0o7777) !== BUNDLE_MODE) bproblems.push(`${BROKER_BUNDLE_PATH} is ${ownerText(bst)}, should be root:root 0644`);
+    if (bundleText === undefined) bproblems.push(`${BROKER_BUNDLE_PATH} cannot be read`);
+    if (bproblems.length > 0) results.push(fail('broker-bundle', btitle, bproblems.join('; '), `${reinstall} root:root 0644`, true));
+    else results.push(ok('broker-bundle', btitle, `${BROKER_BUNDLE_PATH} (${ownerText(bst)}, ${bst.size} bytes)`));
+  }
 
   // Same code as this cida-docker? Only a warning: another copy of the CLI may be newer or older.
   const bundle = readText(packagedBrokerPath());
-  if (text !== undefined && bundle !== undefined) {
-    if (brokerBody(text) === brokerBody(bundle)) results.push(ok('broker-version', 'broker matches this cida-docker', `same code as ${packagedBrokerPath()}`));
+  if (bundleText !== undefined && bundle !== undefined) {
+    if (bundleText === bundleContent(bundle)) results.push(ok('broker-version', 'broker matches this cida-docker', `same code as ${packagedBrokerPath()}`));
     else
       results.push(
-        warn('broker-version', 'broker matches this cida-docker', `${BROKER_PATH} differs from ${packagedBrokerPath()} (another version of cida-docker installed it)`, `${SETUP} from the cida-docker everyone uses`),
+        warn('broker-version', 'broker matches this cida-docker', `${BROKER_BUNDLE_PATH} differs from ${packagedBrokerPath()} (another version of cida-docker installed it)`, `${SETUP} from the cida-docker everyone uses`),
       );
   }
   return results;
+}
+
+function launcherContentOrUndefined(node: string): string | undefined {
+  try {
+    return launcherContent(node, BROKER_BUNDLE_PATH);
+  } catch {
+    return undefined;
+  }
 }
 
 function checkSudoers(): CheckResult {
@@ -256,6 +291,7 @@ export function doctor(options: DoctorOptions = {}): DoctorReport {
   checks.push(checkDockerGroup(user));
   checks.push(checkPortRange(policy));
   checks.push(...checkAudit());
+  checks.push(usernsCheck(usernsFacts(policy.engine.docker, isRoot())));
   const failed = checks.filter((c) => c.status === 'fail');
   const exitCode = failed.some((c) => c.blocking) ? 69 : failed.length > 0 ? 1 : 0;
   return { ok: exitCode === 0, exitCode, user: user?.name, asRoot: isRoot(), checks };

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { brokerBody, brokerContent, sudoersCommands, sudoersContent, sysctlConfContent } from './facts.js';
-import { nodeRunsTypelessEsm } from './install.js';
+import { bundleContent, sudoersCommands, sudoersContent, sysctlConfContent } from './facts.js';
+import { nodeSupported } from './install.js';
 
-describe('broker file', () => {
-  it('prefixes the #! line naming the node, or replaces an existing one', () => {
-    expect(brokerContent('import x;\n', '/usr/bin/node')).toBe('#!/usr/bin/node\nimport x;\n');
-    expect(brokerContent('#!/usr/bin/env node\nimport x;\n', '/usr/bin/node')).toBe('#!/usr/bin/node\nimport x;\n');
-    expect(brokerBody(brokerContent('import x;\n', '/opt/node'))).toBe('import x;\n');
+describe('broker bundle', () => {
+  it('is installed as shipped (a .mjs file the launcher hands to node)', () => {
+    expect(bundleContent('import x;\n')).toBe('import x;\n');
   });
 });
 
@@ -33,11 +31,9 @@ describe('port range file', () => {
 });
 
 describe('node versions', () => {
-  it('accepts those that run an extensionless ES module', () => {
-    expect(nodeRunsTypelessEsm('20.20.2')).toBe(true);
-    expect(nodeRunsTypelessEsm('20.18.0')).toBe(false);
-    expect(nodeRunsTypelessEsm('22.11.0')).toBe(false);
-    expect(nodeRunsTypelessEsm('22.12.0')).toBe(true);
-    expect(nodeRunsTypelessEsm('24.1.0')).toBe(true);
+  it('accepts 20 and later (the bundle targets node20 and is a .mjs file)', () => {
+    expect(nodeSupported('20.0.0')).toBe(true);
+    expect(nodeSupported('18.20.4')).toBe(false);
+    expect(nodeSupported('24.1.0')).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BROKER_GROUP, BROKER_PATH, REQUEST_ENV } from '../broker/paths.js';
 import type { Policy } from '../policy/policy.js';
+import { LAUNCHER_PATH_ENV } from './launcher.js';
 import { run, trustProblems } from './sys.js';
 
 /** The docker client the flag table describes; policy.engine.docker must be this one. */
@@ -15,21 +16,26 @@ export const AUDIT_DIR_MODE = 0o750;
 export const AUDIT_FILE_MODE = 0o640;
 export const SUDOERS_MODE = 0o440;
 export const BROKER_MODE = 0o755;
+/** The Node bundle beside the launcher: read by node, run by no one directly. */
+export const BUNDLE_MODE = 0o644;
 
 /** The bundled broker shipped in this package (dist/broker.js, beside dist/setup/). */
 export function packagedBrokerPath(): string {
   return fileURLToPath(new URL('../broker.js', import.meta.url));
 }
 
-/** The installed broker's bytes: the bundle with `#!<node>` as its first line. */
-export function brokerContent(bundle: string, node: string): string {
-  const body = bundle.startsWith('#!') ? bundle.slice(bundle.indexOf('\n') + 1) : bundle;
-  return `#!${node}\n${body}`;
+/** The installed bundle (BROKER_BUNDLE_PATH): the package's bundle as it is, a .mjs file node runs as an ES module. */
+export function bundleContent(bundle: string): string {
+  return bundle;
 }
 
-/** The bundle inside an installed broker (its first line, the #! line, dropped). */
-export function brokerBody(installed: string): string {
-  return installed.startsWith('#!') ? installed.slice(installed.indexOf('\n') + 1) : installed;
+/** The setsid the launcher will run (the first in its fixed PATH), with what root cannot trust about it. */
+export function setsidFacts(): { path?: string; problems: string[] } {
+  for (const dir of LAUNCHER_PATH_ENV.split(':')) {
+    const p = `${dir}/setsid`;
+    if (fs.existsSync(p)) return { path: p, problems: trustProblems(p) };
+  }
+  return { problems: [`setsid is not in ${LAUNCHER_PATH_ENV}: install util-linux`] };
 }
 
 /**
@@ -71,7 +77,7 @@ export interface NodeFacts {
   readonly problems: readonly string[];
 }
 
-/** The node running us, which the broker's #! line will name: root must be able to trust it. */
+/** The node running us, which the broker launcher will name: root must be able to trust it. */
 export function nodeFacts(execPath = process.execPath): NodeFacts {
   const problems = trustProblems(execPath);
   return { path: execPath, problems };

@@ -2,14 +2,15 @@
 // until everything behind it is in place (the sudo rule last on install, first on uninstall).
 import fs from 'node:fs';
 import path from 'node:path';
-import { AUDIT_LOG_PATH, BROKER_DIR, BROKER_GROUP, BROKER_PATH, SUDOERS_PATH } from '../broker/paths.js';
+import { AUDIT_LOG_PATH, BROKER_BUNDLE_PATH, BROKER_DIR, BROKER_GROUP, BROKER_PATH, SUDOERS_PATH } from '../broker/paths.js';
 import { loadPolicy } from '../policy/load.js';
 import { DEFAULT_POLICY, POLICY_PATH, type Policy, PolicyError } from '../policy/policy.js';
 import {
   AUDIT_DIR_MODE,
   AUDIT_FILE_MODE,
   BROKER_MODE,
-  brokerContent,
+  BUNDLE_MODE,
+  bundleContent,
   DOCKER_CLIENT_VERSION,
   dockerClientFacts,
   dockerdRunning,
@@ -17,20 +18,25 @@ import {
   packagedBrokerPath,
   PORT_RANGE_PROC,
   readPortRange,
+  setsidFacts,
   SUDOERS_MODE,
   sudoersContent,
   SYSCTL_CONF_PATH,
   sysctlConfContent,
 } from './facts.js';
+import { launcherContent, launcherPathProblem } from './launcher.js';
 import { change, type Change, SetupError, type Step } from './plan.js';
 import { ensureDir, getGroup, getUser, isMember, isRoot, lstat, mode, readText, run, runOrThrow, writeFileAtomic } from './sys.js';
+import { usernsStep } from './userns.js';
 
 export interface InstallOptions {
   readonly users: readonly string[];
   /** The bundled broker to install (default: this package's dist/broker.js). */
   readonly brokerFile?: string;
-  /** The node the broker's #! line names (default: the node running setup). */
+  /** The node the broker launcher runs (default: the node running setup). */
   readonly node?: string;
+  /** Also configure the engine's user-namespace remapping (opt-in). */
+  readonly usernsRemap?: boolean;
   /** Only describe: allowed without root (files only root can read then count as changed). */
   readonly dryRun?: boolean;
 }
@@ -72,10 +78,10 @@ export function prepareInstall(options: InstallOptions): Prepared {
   // The node that will run the broker as root.
   const node = options.node ?? process.execPath;
   const nf = nodeFacts(node);
-  if (options.node === undefined && !nodeRunsTypelessEsm(process.versions.node))
-    throw new SetupError(
-      `node ${process.versions.node} cannot run the broker: it is one ES module file without a .js name, which node runs from 20.19 / 22.12 on. Upgrade node and run setup again.`,
-    );
+  if (options.node === undefined && !nodeSupported(process.versions.node))
+    throw new SetupError(`node ${process.versions.node} cannot run the broker, which is built for node 20 and later. Upgrade node and run setup again.`);
+  const pathProblem = launcherPathProblem(node);
+  if (pathProblem) throw new SetupError(`the broker launcher cannot name this node: ${pathProblem}`);
   if (nf.problems.length > 0)
     throw new SetupError(
       `the broker would run as root with ${node}, which root cannot trust:\n  ${nf.problems.join('\n  ')}\n` +
@@ -90,6 +96,10 @@ export function prepareInstall(options: InstallOptions): Prepared {
         `Install it there, or set "engine": {"docker": "<path>"} in ${POLICY_PATH}.`,
     );
 
+  // The launcher runs node through setsid (util-linux).
+  const setsid = setsidFacts();
+  if (setsid.problems.length > 0) throw new SetupError(`the broker launcher needs setsid, root-owned:\n  ${setsid.problems.join('\n  ')}`);
+
   // The broker bundle shipped with this package.
   const brokerFile = options.brokerFile ?? packagedBrokerPath();
   const bundle = readText(brokerFile);
@@ -103,18 +113,20 @@ export function prepareInstall(options: InstallOptions): Prepared {
   const steps: Step[] = [
     policyStep(policyExists),
     auditStep(),
-    brokerStep(brokerContent(bundle, node)),
+    // The bundle first, the launcher that runs it second: the door opens onto a finished broker.
+    bundleStep(bundleContent(bundle)),
+    launcherStep(launcherContent(node, BROKER_BUNDLE_PATH)),
     groupStep(options.users),
     portRangeStep(policy),
+    ...(options.usernsRemap ? [usernsStep()] : []),
     sudoersStep(),
   ];
   return { policy, policyExists, steps, notes };
 }
 
-/** Node versions that run an extensionless file with ES module syntax (module detection on by default). */
-export function nodeRunsTypelessEsm(version: string): boolean {
-  const [major, minor] = version.split('.').map(Number);
-  return major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
+/** Node versions the broker bundle (esbuild target node20, a .mjs file) runs on. */
+export function nodeSupported(version: string): boolean {
+  return Number(version.split('.')[0]) >= 20;
 }
 
 function policyStep(exists: boolean): Step {
@@ -175,24 +187,32 @@ function auditStep(): Step {
   };
 }
 
-function brokerStep(content: string): Step {
+/** A root-owned file setup writes whole: created, or replaced when its content, owner or mode differ. */
+function fileStep(title: string, file: string, content: string, fileMode: number, what: string): Step {
   return {
-    title: `broker ${BROKER_PATH}`,
+    title,
     plan: () => {
       const changes = dirStep(BROKER_DIR, 0o755);
-      const st = lstat(BROKER_PATH);
-      if (st && !st.isFile() && !st.isSymbolicLink()) throw new SetupError(`${BROKER_PATH} exists and is not a regular file`);
-      const same = st !== undefined && st.isFile() && ownedRight(st, BROKER_MODE) && readText(BROKER_PATH) === content;
+      const st = lstat(file);
+      if (st && !st.isFile() && !st.isSymbolicLink()) throw new SetupError(`${file} exists and is not a regular file`);
+      const same = st !== undefined && st.isFile() && ownedRight(st, fileMode) && readText(file) === content;
       if (same) return { changes, notes: ['installed and up to date'] };
-      const firstLine = content.slice(0, content.indexOf('\n'));
+      const m = fileMode.toString(8).padStart(4, '0');
       changes.push(
-        change(`${st ? 'replace' : 'install'} ${BROKER_PATH} (root:root 0755, ${Buffer.byteLength(content)} bytes, first line ${firstLine})`, () =>
-          writeFileAtomic(BROKER_PATH, content, BROKER_MODE),
-        ),
+        change(`${st ? 'replace' : 'install'} ${file} (root:root ${m}, ${Buffer.byteLength(content)} bytes, ${what})`, () => writeFileAtomic(file, content, fileMode)),
       );
       return { changes };
     },
   };
+}
+
+function bundleStep(content: string): Step {
+  return fileStep(`broker bundle ${BROKER_BUNDLE_PATH}`, BROKER_BUNDLE_PATH, content, BUNDLE_MODE, 'the Node broker');
+}
+
+function launcherStep(content: string): Step {
+  const node = /^node='([^']*)'$/m.exec(content)?.[1];
+  return fileStep(`broker ${BROKER_PATH}`, BROKER_PATH, content, BROKER_MODE, `the sh launcher sudo starts: runs ${node} ${BROKER_BUNDLE_PATH} in a session of its own`);
 }
 
 function groupStep(users: readonly string[]): Step {
@@ -311,7 +331,12 @@ export function prepareUninstall(options: UninstallOptions): Step[] {
   if (!isRoot() && !options.dryRun) throw new SetupError('setup --uninstall must run as root: sudo cida-docker setup --uninstall');
   const steps: Step[] = [
     { title: `sudo rule ${SUDOERS_PATH}`, plan: () => ({ changes: removeFile(SUDOERS_PATH, 'closes the door first') }) },
-    { title: `broker ${BROKER_PATH}`, plan: () => ({ changes: [...removeFile(BROKER_PATH, 'the broker'), ...removeDirIfEmpty(BROKER_DIR)] }) },
+    {
+      title: `broker ${BROKER_PATH}`,
+      plan: () => ({
+        changes: [...removeFile(BROKER_PATH, 'the launcher sudo starts'), ...removeFile(BROKER_BUNDLE_PATH, 'the Node broker'), ...removeDirIfEmpty(BROKER_DIR)],
+      }),
+    },
     {
       title: `group ${BROKER_GROUP}`,
       plan: () => ({ changes: getGroup(BROKER_GROUP) ? [change(`delete the group ${BROKER_GROUP}`, () => runOrThrow('groupdel', [BROKER_GROUP]))] : [] }),

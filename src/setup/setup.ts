@@ -10,6 +10,8 @@ export interface SetupFlags {
   readonly dryRun: boolean;
   readonly uninstall: boolean;
   readonly purge: boolean;
+  /** Also configure the engine's user-namespace remapping (opt-in). */
+  readonly usernsRemap?: boolean;
   /** Overrides for tests: the broker bundle and the node its #! line names. */
   readonly brokerFile?: string;
   readonly node?: string;
@@ -26,6 +28,10 @@ export async function runSetup(flags: SetupFlags, io: SetupIo): Promise<number> 
     io.err('cida-docker setup: --purge goes with --uninstall');
     return 2;
   }
+  if (flags.uninstall && flags.usernsRemap) {
+    io.err(`cida-docker setup: --userns-remap goes with an install; to turn remapping off, remove "userns-remap" from /etc/docker/daemon.json and restart the engine`);
+    return 2;
+  }
   if (flags.uninstall && flags.users.length > 0) {
     io.err('cida-docker setup: --user goes with an install, not --uninstall');
     return 2;
@@ -39,7 +45,7 @@ export async function runSetup(flags: SetupFlags, io: SetupIo): Promise<number> 
       io.out(summary(r.changes, flags.dryRun, started));
       return 0;
     }
-    const prepared = prepareInstall({ users: flags.users, dryRun: flags.dryRun, brokerFile: flags.brokerFile, node: flags.node });
+    const prepared = prepareInstall({ users: flags.users, dryRun: flags.dryRun, brokerFile: flags.brokerFile, node: flags.node, usernsRemap: flags.usernsRemap });
     io.out(`cida-docker setup${flags.dryRun ? ' (dry run: nothing is changed)' : ''}`);
     for (const n of prepared.notes) io.out(`· ${n}`);
     const r = await runSteps(prepared.steps, { dryRun: flags.dryRun, tty: io.tty, write: io.out });
