@@ -3,34 +3,42 @@
 // all (daemon.GetContainer: full id, then exact name, then unique id prefix), and the broker then
 // hands docker the full 64-hex id, which the engine matches before any name: a name or prefix can
 // never slip through to somebody else's container.
-import { UID_LABEL } from '../guards/forced-flags.js';
+import { readRecords } from './ownership.js';
 
 export interface ContainerEntry {
   /** Full 64-hex id. */
   readonly id: string;
   /** Names without the leading '/'. */
   readonly names: readonly string[];
-  /** The `cida.uid` label, or null when the container has none. */
-  readonly uid: number | null;
+  readonly running: boolean;
+  /** The uid of the caller the broker created it for (its ownership record), or null: nobody's. */
+  readonly owner: number | null;
 }
 
-/** The `docker ps --format` template that listContainers' text is read with. */
-export const LIST_FORMAT = `{{.ID}}\t{{.Names}}\t{{.Label "${UID_LABEL}"}}`;
+/**
+ * The `docker ps --format` template that listContainers' text is read with: one JSON array per
+ * container, so a name or any other field can never split or add a line.
+ */
+export const LIST_FORMAT = '[{{json .ID}},{{json .Names}},{{json .State}}]';
 
-/** Reads `docker ps -a --no-trunc --format LIST_FORMAT` output. */
-export function parseContainerList(text: string): ContainerEntry[] {
-  const out: ContainerEntry[] = [];
+/** Reads `docker ps -a --no-trunc --format LIST_FORMAT` output; owners come from the broker's records. */
+export function parseContainerList(text: string, recordsDir: string | null): ContainerEntry[] {
+  const rows: { id: string; names: string[]; running: boolean }[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const [id, names = '', uid = ''] = line.split('\t');
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(row) || row.length !== 3 || !row.every((f) => typeof f === 'string')) continue;
+    const [id, names, state] = row as string[];
     if (!/^[0-9a-f]{64}$/.test(id)) continue;
-    out.push({
-      id,
-      names: names.split(',').filter((n) => n !== '' && !n.includes('/')),
-      uid: /^\d+$/.test(uid) ? Number(uid) : null,
-    });
+    rows.push({ id, names: names.split(',').filter((n) => n !== '' && !n.includes('/')), running: state === 'running' });
   }
-  return out;
+  const records = recordsDir === null ? new Map() : readRecords(recordsDir, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...r, owner: records.get(r.id)?.uid ?? null }));
 }
 
 export type Resolution =
@@ -53,7 +61,7 @@ export function resolveContainer(ref: string, entries: readonly ContainerEntry[]
 }
 
 export function ownedBy(entries: readonly ContainerEntry[], uid: number): ContainerEntry[] {
-  return entries.filter((e) => e.uid === uid);
+  return entries.filter((e) => e.owner === uid);
 }
 
 /** Docker's own words for a container that does not exist, per verb (checked against docker 28.2.2). */

@@ -57,7 +57,14 @@ export interface Captured {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** True when docker printed more than the cap: it was stopped, and the output is cut there. */
+  readonly overflow: boolean;
 }
+
+/** Default ceiling on what the broker reads of one docker call's stdout (listings, inspect). */
+export const CAPTURE_MAX_BYTES = 8 * 1024 * 1024;
+/** Ceiling on captured stderr: docker's error messages are short. */
+const STDERR_MAX_BYTES = 64 * 1024;
 
 export interface CaptureOptions {
   /** Written to docker's stdin, then closed. Default: no stdin. */
@@ -66,10 +73,17 @@ export interface CaptureOptions {
   readonly inheritStderr?: boolean;
   /** Keep stdout as binary (latin1) text. */
   readonly binary?: boolean;
+  /** Stop docker and report `overflow` once stdout exceeds this many bytes (default CAPTURE_MAX_BYTES). */
+  readonly maxBytes?: number;
 }
 
-/** Runs docker with its output captured (the broker's own queries). */
+/**
+ * Runs docker with its output captured (the broker's own queries). Docker's output is hostile
+ * (container names, labels, files copied out of a container): it is read up to a cap, and a
+ * docker that prints more is killed, never buffered without limit.
+ */
 export function capture(engine: Engine, argv: readonly string[], options: CaptureOptions = {}): Promise<Captured> {
+  const max = options.maxBytes ?? CAPTURE_MAX_BYTES;
   const child = spawn(engine.docker, argv, {
     cwd: '/',
     env: engine.env,
@@ -77,13 +91,34 @@ export function capture(engine: Engine, argv: readonly string[], options: Captur
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  child.stdout?.on('data', (b: Buffer) => out.push(b));
-  child.stderr?.on('data', (b: Buffer) => err.push(b));
+  let outBytes = 0;
+  let errBytes = 0;
+  let overflow = false;
+  child.stdout?.on('data', (b: Buffer) => {
+    if (overflow) return;
+    if (outBytes + b.length > max) {
+      overflow = true;
+      out.push(b.subarray(0, max - outBytes));
+      outBytes = max;
+      child.kill('SIGKILL');
+      return;
+    }
+    out.push(b);
+    outBytes += b.length;
+  });
+  child.stderr?.on('data', (b: Buffer) => {
+    if (errBytes >= STDERR_MAX_BYTES) return;
+    const part = b.subarray(0, STDERR_MAX_BYTES - errBytes);
+    err.push(part);
+    errBytes += part.length;
+  });
+  child.stdin?.on('error', () => {}); // docker may exit before reading its input
   if (options.input !== undefined) child.stdin?.end(options.input);
   return wait(child).then((code) => ({
     code,
     stdout: Buffer.concat(out).toString(options.binary ? 'latin1' : 'utf8'),
     stderr: Buffer.concat(err).toString('utf8'),
+    overflow,
   }));
 }
 
@@ -98,6 +133,11 @@ export function runMappingStdout(engine: Engine, argv: readonly string[], map: (
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     if (lines.length > 0) process.stdout.write(lines.map((l) => `${map(l)}\n`).join(''));
+    // No line the broker maps is this long: pass an endless one on as it comes, unmapped.
+    if (pending.length > 64 * 1024) {
+      process.stdout.write(pending);
+      pending = '';
+    }
   });
   child.stdout?.on('end', () => {
     if (pending !== '') process.stdout.write(map(pending));

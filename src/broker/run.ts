@@ -12,7 +12,10 @@ import { PIPED_STDIN } from '../guards/detached-service.js';
 import { formatViolations } from '../guards/report.js';
 import { capture, type Engine, lastSignal, onSignals, runInherit, signalExitCode } from './engine.js';
 import { allowed, type BrokerContext, type Outcome } from './outcome.js';
-import { firstTarFile, uidOfUserSpec, uidsFromStatus } from './passwd.js';
+import { LIST_FORMAT, ownedBy, parseContainerList } from './containers.js';
+import { removeRecord, writeRecord } from './ownership.js';
+import { additionalGroups, firstTarFile, idsFromStatus, MAX_ACCOUNT_FILE_BYTES, type Resolved, resolveUserSpec, rootInProc, rootPart } from './passwd.js';
+import { CONTAINERS_DIR } from './paths.js';
 
 /** Flags of `run` that `create` does not have: the broker handles them itself. */
 const RUN_ONLY = new Set(['detach', 'detach-keys', 'sig-proxy']);
@@ -33,7 +36,7 @@ export function createFromRun(run: ParsedCommand, keepRm: boolean): ParsedComman
 function refusal(ctx: BrokerContext, ruleId: string, message: string, finalArgv: readonly string[], container: string, fix?: string): Outcome {
   const r = ruleById(ruleId);
   process.stderr.write(`${formatViolations([{ rule: r.id, message, fix: fix ?? r.fix }])}\n`);
-  return { exit: 77, verdict: 'refused', rules: [r.id], finalArgv, container, note: message };
+  return { exit: 77, verdict: 'refused', rules: [r.id], finalArgv, ...(container ? { container } : {}), note: message };
 }
 
 /** Interrupted before the container was ready: it is removed, and the exit code says which signal. */
@@ -44,8 +47,9 @@ async function interrupted(engine: Engine, id: string, finalArgv: readonly strin
   return { exit: signalExitCode(lastSignal), verdict: 'allowed', rules: [], finalArgv, container: id, note: `interrupted by ${lastSignal}` };
 }
 
-async function remove(engine: Engine, id: string): Promise<void> {
+export async function remove(engine: Engine, id: string): Promise<void> {
   await capture(engine, ['rm', '--force', '--volumes', '--', id]);
+  removeRecord(CONTAINERS_DIR, id);
 }
 
 /** docker run's exit code for a container that would not start (cli/command/container/run.go). */
@@ -55,18 +59,59 @@ function startFailureCode(message: string): number {
   return 125;
 }
 
-/** The container's /etc/passwd, read through the engine (never from a host path). */
-async function containerPasswd(engine: Engine, id: string): Promise<string | null> {
-  const r = await capture(engine, ['cp', '--', `${id}:/etc/passwd`, '-'], { binary: true });
-  if (r.code !== 0) return null;
-  const file = firstTarFile(Buffer.from(r.stdout, 'latin1'));
-  return file === null ? null : file.toString('utf8');
+/** A file of the container, read through the engine (never from a host path), at most `max` bytes. */
+async function containerFile(engine: Engine, id: string, file: string): Promise<{ text: string | null } | { error: string }> {
+  // -L: the engine resolves a symlinked /etc/passwd inside the container, as it does for the user lookup.
+  const r = await capture(engine, ['cp', '-L', '--', `${id}:${file}`, '-'], { binary: true, maxBytes: MAX_ACCOUNT_FILE_BYTES + 64 * 1024 });
+  if (r.overflow) return { error: `the image's ${file} is larger than ${MAX_ACCOUNT_FILE_BYTES / 1024 / 1024} MiB` };
+  if (r.code !== 0) {
+    // Missing: the engine goes on without it, and so does the lookup.
+    if (/Could not find the file|no such file or directory/i.test(r.stderr)) return { text: null };
+    return { error: `cannot read the image's ${file}` };
+  }
+  const entry = firstTarFile(Buffer.from(r.stdout, 'latin1'));
+  if (entry === null) return { error: `cannot read the image's ${file}` };
+  if (entry.type !== 'file') return { error: `the image's ${file} is not a regular file` };
+  if (entry.content.length > MAX_ACCOUNT_FILE_BYTES) return { error: `the image's ${file} is larger than ${MAX_ACCOUNT_FILE_BYTES / 1024 / 1024} MiB` };
+  return { text: entry.content.toString('utf8') };
 }
 
-/** The uid `userSpec` means inside container `id`. */
-export async function containerUid(engine: Engine, id: string, userSpec: string) {
-  const needsPasswd = !/^\d*(:.*)?$/.test(userSpec);
-  return uidOfUserSpec(userSpec, needsPasswd ? await containerPasswd(engine, id) : null);
+/** The container's /etc/passwd and /etc/group (null where missing), or why they cannot be read. */
+export async function accountFiles(engine: Engine, id: string): Promise<{ passwd: string | null; group: string | null } | { error: string }> {
+  const passwd = await containerFile(engine, id, '/etc/passwd');
+  if ('error' in passwd) return passwd;
+  const group = await containerFile(engine, id, '/etc/group');
+  if ('error' in group) return group;
+  return { passwd: passwd.text, group: group.text };
+}
+
+/** The numeric identity `userSpec` (plus --group-add entries) means inside container `id`. */
+export async function containerIdentity(engine: Engine, id: string, userSpec: string, groupAdd: readonly string[] = []): Promise<Resolved> {
+  const files = await accountFiles(engine, id);
+  if ('error' in files) return { kind: 'error', why: files.error };
+  const r = resolveUserSpec(userSpec, files.passwd, files.group);
+  if (r.kind !== 'ok' || groupAdd.length === 0) return r;
+  const added = additionalGroups(groupAdd, files.group);
+  if (typeof added === 'string') return { kind: 'error', why: added };
+  return { kind: 'ok', id: { ...r.id, groups: [...new Set([...r.id.groups, ...added])] } };
+}
+
+interface Created {
+  readonly user: string;
+  readonly image: string;
+  readonly exposed: number;
+}
+
+async function inspectCreated(engine: Engine, id: string): Promise<Created | null> {
+  const r = await capture(engine, ['inspect', '--type', 'container', '--format', '[{{json .Config.User}},{{json .Image}},{{json .Config.ExposedPorts}}]', '--', id]);
+  if (r.code !== 0) return null;
+  try {
+    const [user, image, exposed] = JSON.parse(r.stdout) as [unknown, unknown, unknown];
+    if (typeof user !== 'string' || typeof image !== 'string') return null;
+    return { user, image, exposed: exposed !== null && typeof exposed === 'object' ? Object.keys(exposed).length : 0 };
+  } catch {
+    return null;
+  }
 }
 
 interface Inspected {
@@ -75,13 +120,13 @@ interface Inspected {
   readonly ports: Record<string, { HostIp: string; HostPort: string }[] | null> | null;
 }
 
-async function inspectState(engine: Engine, id: string): Promise<Inspected | null> {
-  const r = await capture(engine, ['inspect', '--type', 'container', '--format', '{{json .State}}\t{{json .NetworkSettings.Ports}}', '--', id]);
+export async function inspectState(engine: Engine, id: string): Promise<Inspected | null> {
+  const r = await capture(engine, ['inspect', '--type', 'container', '--format', '[{{json .State}},{{json .NetworkSettings.Ports}}]', '--', id]);
   if (r.code !== 0) return null;
-  const [state, ports] = r.stdout.trim().split('\t');
   try {
-    const s = JSON.parse(state) as { Pid: number; Running: boolean };
-    return { pid: s.Pid, running: s.Running, ports: JSON.parse(ports) };
+    const [s, ports] = JSON.parse(r.stdout) as [{ Pid: number; Running: boolean }, Inspected['ports']];
+    if (typeof s?.Pid !== 'number') return null;
+    return { pid: s.Pid, running: s.Running === true, ports: ports ?? null };
   } catch {
     return null;
   }
@@ -94,8 +139,31 @@ function describePorts(ports: Inspected['ports']): string[] {
   return out;
 }
 
+/**
+ * What of root the container's main process holds, read from /proc (the engine resolved the
+ * user again when it started it); null when nothing, or when it has already exited.
+ */
+export function rootInMainProcess(pid: number): string | null {
+  if (!(pid > 0)) return null;
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null; // gone already: nothing runs as anybody
+  }
+  const ids = idsFromStatus(status);
+  return ids === null ? 'unreadable ids' : rootInProc(ids);
+}
+
+/** Running containers the caller owns (their ownership records), for the per-user ceiling. */
+async function runningOwnedBy(engine: Engine, uid: number): Promise<number> {
+  const r = await capture(engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
+  if (r.code !== 0 || r.overflow) return Number.POSITIVE_INFINITY;
+  return ownedBy(parseContainerList(r.stdout, CONTAINERS_DIR), uid).filter((e) => e.running).length;
+}
+
 export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced: ParsedCommand): Promise<Outcome> {
-  const { engine, policy } = ctx;
+  const { engine, policy, caller } = ctx;
   const foreground = !isSet(asked.flags, 'detach');
   const interactive = isSet(forced.flags, 'interactive');
   const autoRemove = isSet(forced.flags, 'rm');
@@ -104,68 +172,91 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     process.stderr.write(`${formatViolations([PIPED_STDIN])}\n`);
     return { exit: 77, verdict: 'refused', rules: [PIPED_STDIN.rule], finalArgv: [], note: PIPED_STDIN.message };
   }
+  const maxRunning = policy.run.maxContainersPerUser;
+  if (!ctx.admin && (await runningOwnedBy(engine, caller.uid)) >= maxRunning)
+    return refusal(ctx, 'resource-limits', `you already have ${maxRunning} running containers, this host's ceiling per developer (policy run.maxContainersPerUser)`, runArgv, '',
+      'Stop (cida-docker stop) or remove (cida-docker rm -f) containers you no longer need, then run again.');
 
-  // 1. Create. docker create prints the id on stdout; pull progress and errors go to the caller's stderr.
-  const create = emitDockerArgv(createFromRun(forced, !foreground && autoRemove));
-  const created = await capture(engine, create, { inheritStderr: true });
-  const id = created.stdout.trim().split('\n').pop() ?? '';
-  if (created.code !== 0 || !/^[0-9a-f]{64}$/.test(id)) {
-    if (/^[0-9a-f]{64}$/.test(id)) await remove(engine, id);
-    return allowed(lastSignal ? signalExitCode(lastSignal) : 125, runArgv, { note: 'create failed' });
-  }
+  // 1. Create, with the user as given (or the image's USER). docker create prints the id on
+  //    stdout; pull progress and errors go to the caller's stderr.
+  const create = createFromRun(forced, !foreground && autoRemove);
+  let id = await createContainer(engine, create);
+  if (typeof id !== 'string') return allowed(lastSignal ? signalExitCode(lastSignal) : id.code, runArgv, { note: 'create failed' });
   const afterCreate = await interrupted(engine, id, runArgv);
   if (afterCreate) return afterCreate;
 
-  // 2. The user it will run as (the -u given, else the image's USER) must not be root.
-  const userR = await capture(engine, ['inspect', '--type', 'container', '--format', '{{json .Config.User}}', '--', id]);
-  let userSpec: string;
-  try {
-    userSpec = JSON.parse(userR.stdout.trim()) as string;
-  } catch {
+  // 2. The identity it would run as, resolved once in the image's own files; root in any part is refused.
+  const made = await inspectCreated(engine, id);
+  if (made === null) {
     await remove(engine, id);
-    process.stderr.write('cida-docker: cannot read the container user from the engine\n');
-    return allowed(125, runArgv, { container: id, note: 'inspect failed' });
+    process.stderr.write('cida-docker: cannot read the new container from the engine; it was removed\n');
+    return allowed(125, runArgv, { note: 'inspect failed' });
   }
   const given = lastValue(asked.flags, 'user');
-  const who = given !== undefined ? `-u ${given}` : userSpec === '' ? 'the image sets no USER, so it runs as root' : `the image's USER ${userSpec}`;
-  const uid = await containerUid(engine, id, userSpec);
-  if (uid.kind === 'uid' && uid.uid === 0) {
+  const who = given !== undefined ? `-u ${given}` : made.user === '' ? 'the image sets no USER, so it runs as root' : `the image's USER ${made.user}`;
+  const resolved = await containerIdentity(engine, id, made.user, forced.flags['group-add'] ?? []);
+  if (resolved.kind !== 'ok') {
     await remove(engine, id);
-    return refusal(ctx, 'root-user', `the container would run as root (${who})`, runArgv, id,
-      'Run as a non-root user: -u 1000, or set USER to a non-root uid in the Dockerfile.');
+    return refusal(ctx, 'root-user', `cannot tell which user the container would run as (${who}): ${resolved.why}; it was removed`, runArgv, '',
+      'Run as a non-root numeric user: -u 10001:10001, or set USER 10001:10001 in the Dockerfile.');
   }
+  const root = rootPart(resolved.id);
+  if (root !== null) {
+    await remove(engine, id);
+    return refusal(ctx, 'root-user', `the container would run with ${root} (${who})`, runArgv, '',
+      'Run as a non-root user in a non-root group: -u 10001:10001, or set USER 10001:10001 in the Dockerfile.');
+  }
+  // 3. Pin it: the engine looks a name up again at every start and exec, in files the container
+  //    can rewrite. Re-create with the numbers (same image id, no second pull) unless it already is.
+  const pinned = `${resolved.id.uid}:${resolved.id.gid}`;
+  let finalArgv = runArgv;
+  if (made.user !== pinned || resolved.id.groups.length > 0) {
+    await remove(engine, id);
+    const again = withFlag(withFlag(create, 'user', pinned), 'pull', 'never');
+    const second = await createContainer(engine, again);
+    if (typeof second !== 'string') return allowed(lastSignal ? signalExitCode(lastSignal) : second.code, runArgv, { note: 'create failed' });
+    id = second;
+    const check = await inspectCreated(engine, id);
+    if (check === null || check.image !== made.image || check.user !== pinned) {
+      await remove(engine, id);
+      process.stderr.write('cida-docker: the image changed while the container was being created; it was removed. Run again.\n');
+      return allowed(125, runArgv, { note: 'image changed during create' });
+    }
+    finalArgv = emitDockerArgv(withFlag(forced, 'user', pinned));
+  }
+  const maxPorts = policy.run.maxPortsPerContainer;
+  if (made.exposed > maxPorts) {
+    await remove(engine, id);
+    return refusal(ctx, 'published-ports', `the container would publish ${made.exposed} ports (the image's EXPOSE, --expose and -p together); this host allows ${maxPorts} per container (policy run.maxPortsPerContainer); it was removed`, finalArgv, '',
+      'Expose only the ports the service listens on (fewer EXPOSE lines, no wide --expose ranges).');
+  }
+  // 4. Record the owner: from here on the container is the caller's, and only because of this record.
+  writeRecord(CONTAINERS_DIR, { id, uid: caller.uid, user: caller.user, runAs: { uid: resolved.id.uid, gid: resolved.id.gid }, image: made.image, created: new Date().toISOString() });
 
-  const beforeStart = await interrupted(engine, id, runArgv);
+  const beforeStart = await interrupted(engine, id, finalArgv);
   if (beforeStart) return beforeStart;
 
-  // 3. Start.
+  // 5. Start.
   const started = await capture(engine, ['start', '--', id]);
   if (started.code !== 0) {
     const message = started.stderr.split('\n').find((l) => l.startsWith('Error response from daemon')) ?? started.stderr.trim();
     process.stderr.write(`docker: ${message}\n\nRun 'docker run --help' for more information\n`);
     if (autoRemove) await remove(engine, id);
-    return allowed(startFailureCode(message), runArgv, { container: id, note: 'start failed' });
+    return allowed(startFailureCode(message), finalArgv, { container: id, note: 'start failed' });
   }
 
-  // 4. Verify what the engine actually did: the main process's uid, and the host ports.
+  // 6. Verify what the engine actually did: the main process's ids, and the host ports.
   const state = await inspectState(engine, id);
   if (state === null) {
     await remove(engine, id);
     process.stderr.write('cida-docker: cannot inspect the new container; it was removed\n');
-    return allowed(125, runArgv, { container: id, note: 'inspect failed' });
+    return allowed(125, finalArgv, { container: id, note: 'inspect failed' });
   }
-  if (state.pid > 0) {
-    let uids: number[] | null = null;
-    try {
-      uids = uidsFromStatus(fs.readFileSync(`/proc/${state.pid}/status`, 'utf8'));
-    } catch {
-      // The process is gone already; nothing runs as anybody.
-    }
-    if (uids !== null && uids.includes(0)) {
-      await remove(engine, id);
-      return refusal(ctx, 'root-user', `the container's main process runs as uid 0 (${who}); it was removed`, runArgv, id,
-        'Set USER to a non-root uid in the Dockerfile (a user name can be uid 0 inside an image), or give -u with a non-root uid.');
-    }
+  const rootNow = rootInMainProcess(state.pid);
+  if (rootNow !== null) {
+    await remove(engine, id);
+    return refusal(ctx, 'root-user', `the container's main process runs with ${rootNow} (${who}); it was removed`, finalArgv, id,
+      'Set USER to a non-root uid and group in the Dockerfile (USER 10001:10001), or give -u 10001:10001.');
   }
   const { min, max } = policy.publishedPorts;
   const outside = describePorts(state.ports).filter((p) => {
@@ -174,11 +265,11 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   });
   if (outside.length > 0) {
     await remove(engine, id);
-    return refusal(ctx, 'published-ports', `the engine published host port(s) outside ${min}–${max}: ${outside.join(', ')}; the container was removed`, runArgv, id,
+    return refusal(ctx, 'published-ports', `the engine published host port(s) outside ${min}–${max}: ${outside.join(', ')}; the container was removed`, finalArgv, id,
       `Administrator: set net.ipv4.ip_local_port_range="${min} ${max}" (sysctl -w, and in /etc/sysctl.d), then restart the engine; \`cida-docker doctor\` checks it.`);
   }
 
-  const afterStart = await interrupted(engine, id, runArgv);
+  const afterStart = await interrupted(engine, id, finalArgv);
   if (afterStart) return afterStart;
 
   if (!foreground) {
@@ -187,9 +278,24 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
       const ports = describePorts(state.ports);
       if (ports.length > 0) process.stderr.write(`published: ${ports.join(', ')}\n`);
     }
-    return allowed(0, runArgv, { container: id });
+    return allowed(0, finalArgv, { container: id });
   }
-  return allowed(await foregroundRun(engine, id, interactive && tty.isatty(0), asked, autoRemove), runArgv, { container: id });
+  return allowed(await foregroundRun(engine, id, interactive && tty.isatty(0), asked, autoRemove), finalArgv, { container: id });
+}
+
+function withFlag(cmd: ParsedCommand, name: string, value: string): ParsedCommand {
+  return { ...cmd, flags: { ...cmd.flags, [name]: [value] } };
+}
+
+/** `docker create`: the new id, or docker's exit code when it failed (its message is on the caller's stderr). */
+async function createContainer(engine: Engine, create: ParsedCommand): Promise<string | { code: number }> {
+  const created = await capture(engine, emitDockerArgv(create), { inheritStderr: true });
+  const id = created.stdout.trim().split('\n').pop() ?? '';
+  if (created.code !== 0 || !/^[0-9a-f]{64}$/.test(id)) {
+    if (/^[0-9a-f]{64}$/.test(id)) await remove(engine, id);
+    return { code: created.code === 0 ? 125 : created.code };
+  }
+  return id;
 }
 
 /** docker's foreground run, emulated: logs (or attach), wait, exit code, --rm; Ctrl-C stops it. */

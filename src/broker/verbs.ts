@@ -3,7 +3,6 @@
 // and reach docker as full ids; somebody else's container answers exactly like a missing one.
 import { emitDockerArgv } from '../docker/emit.js';
 import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
-import { UID_LABEL } from '../guards/forced-flags.js';
 import { ruleById } from '../guards/index.js';
 import { formatViolations } from '../guards/report.js';
 import { hasInlinePassword } from './audit.js';
@@ -18,7 +17,10 @@ import {
 } from './containers.js';
 import { capture, type Engine, runInherit, runMappingStdout } from './engine.js';
 import { allowed, type BrokerContext, type Outcome } from './outcome.js';
-import { containerUid } from './run.js';
+import { pruneRecords, readRecord } from './ownership.js';
+import { rootPart } from './passwd.js';
+import { CONTAINERS_DIR } from './paths.js';
+import { containerIdentity, inspectState, remove, rootInMainProcess } from './run.js';
 
 /** Verbs whose first positional is a container (the rest belongs to the command). */
 const FIRST_ARG = new Set(['logs', 'exec', 'top', 'port']);
@@ -31,20 +33,49 @@ export function isContainerVerb(command: string): boolean {
   return FIRST_ARG.has(command) || ALL_ARGS.has(command);
 }
 
+/** Every container of the engine, with its owner from the broker's records. */
 async function listContainers(engine: Engine): Promise<ContainerEntry[]> {
   const r = await capture(engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
-  if (r.code !== 0) throw new Error(`cannot list containers: ${r.stderr.trim()}`);
-  return parseContainerList(r.stdout);
+  if (r.code !== 0 || r.overflow) throw new Error(`cannot list containers${r.overflow ? ': the listing is too large' : `: ${r.stderr.trim()}`}`);
+  const entries = parseContainerList(r.stdout, CONTAINERS_DIR);
+  pruneRecords(CONTAINERS_DIR, new Set(entries.map((e) => e.id)));
+  return entries;
+}
+
+function refused(ruleId: string, message: string, fix: string): Outcome {
+  const r = ruleById(ruleId);
+  process.stderr.write(`${formatViolations([{ rule: r.id, message, fix }])}\n`);
+  return { exit: 77, verdict: 'refused', rules: [r.id], finalArgv: [], note: message };
+}
+
+/** A never-matching id filter: `ps` of a caller who owns nothing must list nothing. */
+const NO_CONTAINER = 'z'.repeat(64);
+
+/**
+ * `ps` for a developer: their own containers only, by id filters from the broker's records (the
+ * engine ORs filters of one key, so the caller's own id filters are applied here, not passed on).
+ */
+async function ownPs(ctx: BrokerContext, cmd: ParsedCommand): Promise<Outcome> {
+  const mine = ownedBy(await listContainers(ctx.engine), ctx.caller.uid).map((e) => e.id);
+  const filters = cmd.flags.filter ?? [];
+  const idFilters = filters.filter((f) => /^id=/i.test(f)).map((f) => f.slice(3).toLowerCase());
+  const others = filters.filter((f) => !/^id=/i.test(f));
+  // The engine matches an id filter as a pattern inside the id; hex prefixes and whole ids are what people pass.
+  const wanted = idFilters.length === 0 ? mine : mine.filter((id) => idFilters.some((f) => id.includes(f)));
+  const ids = wanted.length > 0 ? wanted : [NO_CONTAINER];
+  const filtered = { ...cmd, flags: { ...cmd.flags, filter: [...others, ...ids.map((id) => `id=${id}`)] } };
+  const argv = emitDockerArgv(filtered);
+  return allowed(await runInherit(ctx.engine, argv), argv);
 }
 
 export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promise<Outcome> {
   const { engine, caller } = ctx;
   const command = cmd.command ?? '';
-  if (command === 'ps' && !ctx.admin) {
-    const filtered = { ...cmd, flags: { ...cmd.flags, filter: [...(cmd.flags.filter ?? []), `label=${UID_LABEL}=${caller.uid}`] } };
-    const argv = emitDockerArgv(filtered);
-    return allowed(await runInherit(engine, argv), argv);
-  }
+  if (command === 'build')
+    // A build request with a path makes root read that path: builds arrive only as a stream.
+    return refused('build-context', 'the broker builds only a context that cida-docker streams to it; a docker build with a path would make root read that path',
+      'Use `cida-docker build -t REGISTRY/REPO:TAG .` from your project (it packs the context as you and streams it).');
+  if (command === 'ps' && !ctx.admin) return ownPs(ctx, cmd);
   if (command === 'login' && hasInlinePassword(cmd)) {
     // The password goes to docker on its stdin, never on a root process's command line (ps shows it).
     const password = lastValue(cmd.flags, 'password') ?? '';
@@ -56,14 +87,16 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
     process.stdout.write(r.stdout);
     return allowed(r.code, argv);
   }
-  if (!isContainerVerb(command) || ctx.admin) {
+  // Administrators act on every container, but exec, start and restart keep the pinned user for them too.
+  const pinning = PINNED.has(command);
+  if (!isContainerVerb(command) || (ctx.admin && !pinning)) {
     const argv = emitDockerArgv(cmd);
     return allowed(await runInherit(engine, argv), argv);
   }
   if (command === 'inspect') return inspect(ctx, cmd, await listContainers(engine));
 
   const all = await listContainers(engine);
-  const mine = ownedBy(all, caller.uid);
+  const mine = ctx.admin ? all : ownedBy(all, caller.uid);
   const refs = FIRST_ARG.has(command) ? cmd.args.slice(0, 1) : cmd.args;
   const rest = FIRST_ARG.has(command) ? cmd.args.slice(1) : [];
 
@@ -103,27 +136,75 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
     return allowed(failures.length > 0 ? failCode : 0, [], { note: 'no such container' });
   }
 
+  let run = cmd;
   if (command === 'exec') {
-    const user = lastValue(cmd.flags, 'user');
-    if (user !== undefined && !/^\d+(:.*)?$/.test(user)) {
-      const uid = await containerUid(engine, resolved[0], user);
-      if (uid.kind !== 'uid' || uid.uid === 0) {
-        const r = ruleById('root-user');
-        const message = uid.kind === 'uid' ? `exec -u ${user}: that user is uid 0 in the container` : `exec -u ${user}: ${uid.why}`;
-        process.stderr.write(`${formatViolations([{ rule: r.id, message, fix: 'Give -u a non-root numeric uid, or leave it out to use the container\'s own user.' }])}\n`);
-        return { exit: 77, verdict: 'refused', rules: [r.id], finalArgv: [], note: message };
-      }
-    }
+    const pinned = await execUser(engine, resolved[0], cmd);
+    if (typeof pinned === 'string')
+      return refused('root-user', pinned, 'Leave out -u: exec runs as the user the container was created with (cida-docker pins it as uid:gid).');
+    run = pinned;
+  }
+  if (command === 'start' || command === 'restart') {
+    // Only containers the broker created with a pinned numeric user; the engine resolves it again now.
+    const unpinned = resolved.filter((id) => readRecord(CONTAINERS_DIR, id) === null);
+    if (unpinned.length > 0)
+      return refused('root-user', `${command} ${refOf.get(unpinned[0])?.[0] ?? unpinned[0]}: this container was not created by cida-docker run, so the user it would run as was never checked and pinned`,
+        'Create it with cida-docker run (it pins a non-root uid:gid), then start and stop it as you like.');
   }
 
-  const argv = emitDockerArgv({ ...cmd, args: [...resolved, ...rest] });
+  const argv = emitDockerArgv({ ...run, args: [...resolved, ...rest] });
   const attached = command === 'start' && (isSet(cmd.flags, 'attach') || isSet(cmd.flags, 'interactive'));
   const code = ECHOING.has(command) && !attached
     ? await runMappingStdout(engine, argv, (line) => refOf.get(line)?.shift() ?? line)
     : await runInherit(engine, argv);
+  if (command === 'start' || command === 'restart') {
+    const root = await rootAfterStart(engine, resolved);
+    if (root !== null) return refused('root-user', root, 'Rebuild the image with USER set to a non-root uid:gid and keep /etc/passwd and /etc/group read-only for it.');
+  }
   if (failures.length > 0 && command === 'start' && code === 0)
     process.stderr.write(`Error: failed to start containers: ${failedRefs.join(', ')}\n`);
   return allowed(failures.length > 0 && code === 0 ? failCode : code, argv);
+}
+
+/** Verbs whose process identity the engine resolves again: exec (with -u), start and restart. */
+const PINNED = new Set(['exec', 'start', 'restart']);
+
+/**
+ * exec runs as the identity the container was created with: without -u the engine uses the
+ * start-time identity (checked in /proc when it started); a -u is looked up again in files the
+ * container can rewrite, so it is accepted only when it names that same identity, and dropped.
+ * Returns the command to run, or why not.
+ */
+async function execUser(engine: Engine, id: string, cmd: ParsedCommand): Promise<ParsedCommand | string> {
+  const user = lastValue(cmd.flags, 'user');
+  if (user === undefined) return cmd;
+  const record = readRecord(CONTAINERS_DIR, id);
+  if (record === null) return `exec -u ${user}: this container was not created by cida-docker run, so it has no pinned user to compare with`;
+  const r = await containerIdentity(engine, id, user);
+  if (r.kind !== 'ok') return `exec -u ${user}: ${r.why}`;
+  const root = rootPart(r.id);
+  if (root !== null) return `exec -u ${user}: that user has ${root} in the container`;
+  const { uid, gid } = record.runAs;
+  if (r.id.uid !== uid || r.id.gid !== gid)
+    return `exec -u ${user}: that is ${r.id.uid}:${r.id.gid} in the container, not ${uid}:${gid}, the user the container was created with`;
+  const flags = { ...cmd.flags };
+  delete flags.user;
+  return { ...cmd, flags };
+}
+
+/**
+ * After start/restart: what of root the main process of each container holds (the engine
+ * resolved its user again). A container found running with root anywhere is removed.
+ */
+async function rootAfterStart(engine: Engine, ids: readonly string[]): Promise<string | null> {
+  for (const id of ids) {
+    const state = await inspectState(engine, id);
+    const root = state === null ? null : rootInMainProcess(state.pid);
+    if (root !== null) {
+      await remove(engine, id);
+      return `container ${id.slice(0, 12)} started with ${root} in its main process (its /etc/passwd or /etc/group changed); it was removed`;
+    }
+  }
+  return null;
 }
 
 async function isImage(engine: Engine, ref: string): Promise<boolean> {
