@@ -19,6 +19,7 @@ import { rule as packageCache } from './rules/package-cache.js';
 import { rule as privilegedPort } from './rules/privileged-port.js';
 import { rule as missingHealthcheck } from './rules/missing-healthcheck.js';
 import { rule as userAfterCmd } from './rules/user-after-cmd.js';
+import { rule as reservedLabel } from './rules/reserved-label.js';
 
 export type { DockerfileRule, LintFinding, LintResult, Severity } from './rule.js';
 
@@ -31,6 +32,7 @@ export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
   rootUser,
   remoteAdd,
   secretInEnv,
+  reservedLabel,
   curlPipeShell,
   sudo,
   worldWritable,

@@ -15,6 +15,13 @@ export interface Instruction extends RawInstruction {
   readonly scope: Scope;
   /** Per-lint memo for what several rules derive from it (src/dockerfile/uses.ts). */
   readonly memo: { plain?: string; pipelines?: unknown };
+  /**
+   * Set on the instruction an `ONBUILD` holds (its trigger): the ONBUILD instruction itself. A
+   * trigger runs when another Dockerfile builds FROM this image; it is listed in `instructions`
+   * right after its ONBUILD (so the rules that judge single instructions judge it the same), at
+   * the ONBUILD's position, but never in a stage's instructions (it does not run in this build).
+   */
+  readonly trigger?: Instruction;
 }
 
 export type ImageUse =
@@ -150,6 +157,16 @@ export function nameValuePairs(rest: string, escape: string): { name: string; va
   });
 }
 
+/**
+ * The instruction an ONBUILD holds, read as the builder reads it (the rest of the ONBUILD line is
+ * parsed as an instruction), placed where the ONBUILD stands; null when it holds none.
+ */
+function onbuildTrigger(raw: RawInstruction): RawInstruction | null {
+  const inner = parseDockerfile(raw.rest).instructions[0];
+  if (!inner) return null;
+  return { keyword: inner.keyword, line: raw.line, column: raw.column, endLine: raw.endLine, flags: inner.flags, rest: inner.rest, heredocs: inner.heredocs };
+}
+
 export function buildModel(text: string, options: ModelOptions = {}): DockerfileModel {
   const parsed = parseDockerfile(text);
   const escape = parsed.escape;
@@ -214,6 +231,10 @@ export function buildModel(text: string, options: ModelOptions = {}): Dockerfile
     const instr = instruction(raw, current, scope);
     instructions.push(instr);
     if (current >= 0) stageInstrs[current].push(instr);
+    if (raw.keyword === 'ONBUILD') {
+      const held = onbuildTrigger(raw);
+      if (held) instructions.push({ ...instruction(held, current, scope), trigger: instr });
+    }
     if (raw.keyword === 'ARG') {
       const next = new Map(current < 0 ? globals : args);
       for (const d of argDeclarations(raw, escape)) {

@@ -77,3 +77,21 @@ describe('expandWord', () => {
     expect(x(`'$A'"$A"\\$A`, { A: 'v' }).value).toBe('$Av$A');
   });
 });
+
+describe('ONBUILD triggers', () => {
+  test('the rules judge the instruction an ONBUILD holds', async () => {
+    const { lines: at } = await import('./test-helpers.js');
+    const B = 'FROM registry.example.internal/base/a:1';
+    expect(at('remote-add', [B, 'ONBUILD ADD https://x/y.tgz /opt/'])).toEqual([2]);
+    expect(at('secret-in-env', [B, 'ONBUILD ENV API_TOKEN=abc'])).toEqual([2]);
+    expect(at('sudo', [B, 'ONBUILD RUN sudo make install'])).toEqual([2]);
+    expect(at('untrusted-base', [B, 'ONBUILD COPY --from=docker.io/library/alpine:3 /bin/sh /sh'])).toEqual([2]);
+    expect(at('parse-error', [B, 'ONBUILD FROM registry.example.internal/base/a:1'])).toEqual([2]);
+    expect(at('parse-error', [B, 'ONBUILD ONBUILD RUN true'])).toEqual([2]);
+    expect(at('parse-error', [B, 'ONBUILD RUN true'])).toEqual([]);
+  });
+  test('a trigger is not part of this build: USER in ONBUILD does not change the final user', async () => {
+    const { lines: at } = await import('./test-helpers.js');
+    expect(at('root-user', ['FROM registry.example.internal/base/a:1', 'USER 10001', 'ONBUILD USER root'])).toEqual([]);
+  });
+});

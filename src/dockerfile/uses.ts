@@ -28,9 +28,11 @@ export function imageMentions(df: DockerfileModel): ImageMention[] {
   if (df.memo.images) return df.memo.images as ImageMention[];
   const out: ImageMention[] = [];
   df.memo.images = out;
+  // ONBUILD triggers name images too (COPY --from=…): judged where their ONBUILD stands.
+  const triggers = df.instructions.filter((i) => i.trigger !== undefined);
   for (const stage of df.stages) {
     if (stage.base) out.push({ instr: stage.from, how: 'FROM', use: stage.base });
-    for (const instr of stage.instructions) {
+    for (const instr of [...stage.instructions, ...triggers.filter((t) => t.stage === stage.index)]) {
       if (instr.keyword === 'COPY' || instr.keyword === 'ADD') {
         for (const f of instr.flags)
           if (f.name === 'from' && f.value !== null) out.push({ instr, how: `${instr.keyword} --from`, use: df.image(f.value, instr, { allowIndex: true }) });

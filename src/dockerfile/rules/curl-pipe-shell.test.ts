@@ -43,3 +43,36 @@ describe('curl-pipe-shell', () => {
     expect(lines(R, [B, 'RUN c"u"rl https://x | s\\h', "RUN w'ge't -O- https://x | bash"])).toEqual([2, 3]);
   });
 });
+
+describe('curl-pipe-shell: the downloader or the shell named by a variable', () => {
+  test('assigned in the script', () => {
+    bad('C=curl; $C -fsSL https://x | sh');
+    bad('C=curl && ${C} -s https://x | bash');
+    bad('export DL="wget -qO-"; $DL https://x | sh');
+    bad('C=/usr/bin/curl\n"$C" https://x | sh');
+    bad('S=sh; curl https://x | $S');
+    bad('C=curl; sh -c "$($C https://x)"');
+  });
+  test('a variable command whose value nobody can see, piped into a shell', () => {
+    bad('$FETCH https://x | sh');
+    bad('C=$(printf Y3VybA== | base64 -d); $C https://x | sh');
+  });
+  test('variables that are not downloaders', () => {
+    good('C=cat; $C /etc/os-release | sh');
+    good('C=curl; $C -fsSLo /tmp/x https://x');
+    good('$FETCH https://x | tar xz');
+  });
+  test('named by the Dockerfile (ENV, ARG)', () => {
+    expect(lines(R, [B, 'ENV C=curl', 'RUN $C -s https://x | sh'])).toEqual([3]);
+    expect(lines(R, [B, 'ARG C=wget', 'RUN ${C} -qO- https://x | sh'])).toEqual([3]);
+    expect(lines(R, [B, 'ENV C=cat', 'RUN $C /etc/hostname | sh'])).toEqual([]);
+  });
+});
+
+describe('curl-pipe-shell: ONBUILD triggers are checked like the instructions they hold', () => {
+  test('ONBUILD RUN', () => {
+    expect(lines(R, [B, 'ONBUILD RUN curl -fsSL https://x | sh'])).toEqual([2]);
+    expect(lines(R, [B, 'onbuild run C=curl; $C https://x | bash'])).toEqual([2]);
+    expect(lines(R, [B, 'ONBUILD RUN curl -fsSLo /tmp/x https://x'])).toEqual([]);
+  });
+});

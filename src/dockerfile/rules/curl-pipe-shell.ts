@@ -32,28 +32,87 @@ export function runsStdin(inv: Invocation): boolean {
   return true;
 }
 
-function downloads(script: string): boolean {
-  return parseShell(script).some((p) => p.commands.some((c) => DOWNLOADERS.has(invocation(c)?.name ?? '')));
+/**
+ * What a command name may stand for. A literal name stands for itself; `$C` / `${C}` for the
+ * values the script assigns to C (`C=curl`, `export C=wget -qO-`) and the value the Dockerfile
+ * gives it (ENV, ARG), first word, directory dropped; null when nothing says (a value computed at
+ * build time, or no value at all), which a reviewer cannot read either.
+ */
+export type Resolve = (name: string) => string[] | null;
+
+const VAR_NAME = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/;
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/;
+
+function programOf(value: string): string | null {
+  const first = value.trim().split(/\s+/)[0] ?? '';
+  if (first === '' || /[$`]/.test(first)) return null;
+  return first.slice(first.lastIndexOf('/') + 1);
+}
+
+/** A resolver for the pipelines of one script: assignments anywhere in it, then `outer` (the Dockerfile's scope). */
+export function resolverFor(pipelines: readonly AnalysedPipeline[], outer: (name: string) => string | null | undefined = () => undefined): Resolve {
+  const assigned = new Map<string, string[]>();
+  for (const p of pipelines)
+    for (const c of p.commands)
+      for (const w of c.words) {
+        const m = ASSIGNMENT.exec(w.text);
+        if (m) assigned.set(m[1], [...(assigned.get(m[1]) ?? []), m[2]]);
+      }
+  return (name) => {
+    const v = VAR_NAME.exec(name);
+    if (!v) return [name];
+    const values = [...(assigned.get(v[1]) ?? [])];
+    const o = outer(v[1]);
+    if (typeof o === 'string') values.push(o);
+    const progs = values.map(programOf);
+    return progs.length === 0 || progs.includes(null) ? null : (progs as string[]);
+  };
+}
+
+const literal: Resolve = (name) => (VAR_NAME.test(name) ? null : [name]);
+
+function downloads(script: string, resolve: Resolve): boolean {
+  return parseShell(script).some((p) => p.commands.some((c) => {
+    const inv = invocation(c);
+    return inv !== null && (resolve(inv.name)?.some((n) => DOWNLOADERS.has(n)) ?? false);
+  }));
 }
 
 /** Descriptions of each download-executed-by-a-shell in a script. */
 export function pipedDownloads(script: string): string[] {
-  return downloadsRun(allPipelines(script));
+  const pipelines = allPipelines(script);
+  return downloadsRun(pipelines, resolverFor(pipelines));
 }
 
-function downloadsRun(pipelines: readonly AnalysedPipeline[]): string[] {
+function runsStdinAs(inv: Invocation, resolve: Resolve): string | null {
+  for (const name of resolve(inv.name) ?? []) if (runsStdin({ ...inv, name })) return name;
+  return null;
+}
+
+function downloadsRun(pipelines: readonly AnalysedPipeline[], resolve: Resolve = literal): string[] {
   const out: string[] = [];
   for (const p of pipelines) {
     const invs = p.invocations;
-    const dl = invs.findIndex((i) => i !== null && DOWNLOADERS.has(i.name));
-    if (dl >= 0) {
-      const sh = invs.slice(dl + 1).find((i) => i !== null && runsStdin(i));
-      if (sh) out.push(`${invs[dl]!.name} … | ${[...sh.wrappers, sh.name].join(' ')}`);
+    for (let k = 0; k < invs.length; k++) {
+      const inv = invs[k];
+      if (!inv) continue;
+      const names = resolve(inv.name);
+      const downloader = names?.find((n) => DOWNLOADERS.has(n));
+      if (names !== null && downloader === undefined) continue;
+      const sh = invs.slice(k + 1).map((i) => (i ? { i, as: runsStdinAs(i, resolve) } : null)).find((x) => x !== null && x.as !== null);
+      if (!sh) continue;
+      const shell = [...sh.i.wrappers, sh.i.name === sh.as ? sh.as : `${sh.i.name} (${sh.as})`].join(' ');
+      out.push(downloader === undefined
+        ? `${inv.name} … | ${shell}: ${inv.name} is a command named by a variable whose value a reviewer cannot see`
+        : `${inv.name === downloader ? downloader : `${inv.name} (${downloader})`} … | ${shell}`);
+      break;
     }
     for (const inv of invs) {
-      if (!inv || !(SHELLS.has(inv.name) || inv.name in INTERPRETERS || ['eval', 'source', '.'].includes(inv.name))) continue;
-      const sub = inv.args.flatMap((w) => w.subs).find(downloads);
-      if (sub !== undefined) out.push(`${inv.name} runs the output of ${sub.trim().split(/\s+/)[0]}`);
+      if (!inv) continue;
+      const name = (resolve(inv.name) ?? []).find((n) => SHELLS.has(n) || n in INTERPRETERS || ['eval', 'source', '.'].includes(n));
+      if (name === undefined) continue;
+      const sub = inv.args.flatMap((w) => w.subs).find((s) => downloads(s, resolve));
+      if (sub !== undefined) out.push(`${name} runs the output of ${sub.trim().split(/\s+/)[0]}`);
     }
   }
   return out;
@@ -68,10 +127,16 @@ export const rule: DockerfileRule = {
   check(df) {
     const out: RuleFinding[] = [];
     for (const instr of df.instructions) {
-      if (!mentions(instr, /curl|wget|fetch|aria2c/)) continue;
-      for (const what of downloadsRun(pipelinesOf(instr))) {
-          const tool = what.split(/[\s…]/)[0];
-          out.push({ instruction: instr, ...locate(df, instr, tool === 'sh' || tool === 'bash' ? '' : tool), message: `${instr.keyword} executes a download: ${what}` });
+      if (!mentions(instr, /curl|wget|fetch|aria2c|\$/)) continue;
+      const pipelines = pipelinesOf(instr);
+      const resolve = resolverFor(pipelines, (name) => {
+        const ex = df.expand(`\${${name}}`, instr);
+        return ex.unresolved.length > 0 ? null : ex.value;
+      });
+      for (const what of downloadsRun(pipelines, resolve)) {
+        const tool = what.split(/[\s…]/)[0];
+        const where = instr.trigger ? 'ONBUILD trigger ' : '';
+        out.push({ instruction: instr, ...locate(df, instr, tool === 'sh' || tool === 'bash' ? '' : tool), message: `${where}${instr.keyword} executes a download: ${what}` });
       }
     }
     return out;

@@ -13,6 +13,12 @@ export const rule: DockerfileRule = {
     let seenFrom = false;
     for (const instr of df.instructions) {
       const at = { instruction: instr, line: instr.line + 1, column: instr.column + 1, length: instr.keyword.length };
+      if (instr.trigger) {
+        // BuildKit: "ONBUILD ONBUILD isn't allowed", "FROM isn't allowed as an ONBUILD trigger", MAINTAINER likewise.
+        if (['ONBUILD', 'FROM', 'MAINTAINER'].includes(instr.keyword)) out.push({ ...at, message: `${instr.keyword} isn't allowed as an ONBUILD trigger` });
+        else if (!KEYWORDS.has(instr.keyword)) out.push({ ...at, message: `unknown instruction ${instr.keyword} in ONBUILD` });
+        continue;
+      }
       if (!KEYWORDS.has(instr.keyword)) out.push({ ...at, message: `unknown instruction ${instr.keyword}` });
       else if (instr.keyword === 'FROM') {
         seenFrom = true;
