@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, CLI, DEV1, DEV2, type DoctorJson, hostReady, sh, statusOf } from './setup-helpers.js';
 
 const BROKER = '/usr/local/lib/cida-docker/broker';
+const BUNDLE = '/usr/local/lib/cida-docker/broker.mjs';
 const SUDOERS = '/etc/sudoers.d/cida-docker';
 const AUDIT = '/var/log/cida-docker/audit.jsonl';
 const POLICY = '/etc/cida-docker/policy.json';
@@ -40,7 +41,8 @@ describe.runIf(hostReady() && process.env.CIDA_E2E_LIFECYCLE === '1')('setup lif
     const r = sh(`${CLI} setup --uninstall --dry-run </dev/null`);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`would remove ${SUDOERS}`);
-    expect(r.stdout).toContain(`would remove ${BROKER}`);
+    expect(r.stdout).toContain(`would remove ${BROKER} `);
+    expect(r.stdout).toContain(`would remove ${BUNDLE}`);
     expect(fs.existsSync(SUDOERS) && fs.existsSync(BROKER)).toBe(true);
   });
 
@@ -49,6 +51,7 @@ describe.runIf(hostReady() && process.env.CIDA_E2E_LIFECYCLE === '1')('setup lif
     expect(r.status).toBe(0);
     expect(fs.existsSync(SUDOERS)).toBe(false);
     expect(fs.existsSync(BROKER)).toBe(false);
+    expect(fs.existsSync(BUNDLE)).toBe(false);
     expect(sh('getent group cida-docker').status).not.toBe(0);
     expect(fs.existsSync(POLICY) === (policy !== undefined)).toBe(true);
     expect(fs.existsSync(AUDIT)).toBe(true);

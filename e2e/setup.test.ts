@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { asUser, CLI, DEV1, DEV2, hostReady, q, sh } from './setup-helpers.js';
 
 const BROKER = '/usr/local/lib/cida-docker/broker';
+const BUNDLE = '/usr/local/lib/cida-docker/broker.mjs';
 const SUDOERS = '/etc/sudoers.d/cida-docker';
 const AUDIT = '/var/log/cida-docker/audit.jsonl';
 const POLICY = '/etc/cida-docker/policy.json';
@@ -20,26 +21,28 @@ function owner(p: string): string {
 /** What setup may change, to prove that a run changed none of it. */
 function snapshot(): string {
   // The audit log's content (and mtime) is the broker's: only its owner, mode and inode are setup's.
-  return [BROKER, SUDOERS, AUDIT, POLICY, SYSCTL, path.dirname(BROKER), path.dirname(AUDIT)]
+  return [BROKER, BUNDLE, SUDOERS, AUDIT, POLICY, SYSCTL, path.dirname(BROKER), path.dirname(AUDIT)]
     .map((p) => `${p} ${owner(p)} ${fs.statSync(p).ino} ${p === AUDIT ? '' : fs.statSync(p).mtimeMs}`)
     .concat(sh('getent group cida-docker').stdout)
     .join('\n');
 }
 
 describe.runIf(hostReady())('setup (installed)', () => {
-  it('installed the broker root:root 0755 in a root:root 0755 directory, run by a root-owned node', () => {
+  it('installed the launcher sudo starts (root:root 0755) and the Node bundle beside it (root:root 0644), run by a root-owned node', () => {
     expect(owner(path.dirname(BROKER))).toBe('0:0 0755');
     expect(owner(BROKER)).toBe('0:0 0755');
+    expect(owner(BUNDLE)).toBe('0:0 0644');
     const text = fs.readFileSync(BROKER, 'utf8');
-    const first = text.slice(0, text.indexOf('\n'));
-    expect(first).toMatch(/^#!\/\S+$/);
-    const node = first.slice(2);
+    expect(text.split('\n')[0]).toBe('#!/bin/sh');
+    expect(text).toContain(`bundle='${BUNDLE}'`);
+    expect(text).toContain('setsid "$node" "$bundle"');
+    expect(sh(`dash -n ${BROKER}`).status).toBe(0);
+    const node = /^node='([^']+)'$/m.exec(text)?.[1] ?? '';
     expect(fs.statSync(node).uid).toBe(0);
     expect(fs.statSync(node).mode & 0o022).toBe(0);
-    // The installed broker is the package's bundle with that #! line.
+    // The installed bundle is the package's, byte for byte.
     const pkgBroker = path.join(path.dirname(fs.realpathSync(CLI)), '..', 'dist', 'broker.js');
-    const bundle = fs.readFileSync(pkgBroker, 'utf8');
-    expect(text.slice(text.indexOf('\n') + 1)).toBe(bundle.startsWith('#!') ? bundle.slice(bundle.indexOf('\n') + 1) : bundle);
+    expect(fs.readFileSync(BUNDLE, 'utf8')).toBe(fs.readFileSync(pkgBroker, 'utf8'));
   });
 
   it('wrote a sudo rule naming the broker alone, with no arguments, that visudo accepts', () => {
@@ -100,6 +103,18 @@ describe.runIf(hostReady())('setup (installed)', () => {
     // A developer cannot read the sudo rule, so it shows as a change it would make.
     expect(dev.stdout).toMatch(/would write \/etc\/sudoers\.d\/cida-docker/);
     expect(snapshot()).toBe(before);
+  }, 60_000);
+
+  it('--userns-remap --dry-run names what it would change in the engine, and changes nothing', () => {
+    const daemon = fs.existsSync('/etc/docker/daemon.json') ? fs.readFileSync('/etc/docker/daemon.json', 'utf8') : undefined;
+    const before = snapshot();
+    const r = sh(`${CLI} setup --userns-remap --dry-run </dev/null`);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/would set "userns-remap": "default" in \/etc\/docker\/daemon\.json/);
+    expect(r.stdout + r.stderr).toMatch(/dockremap/);
+    expect(fs.existsSync('/etc/docker/daemon.json') ? fs.readFileSync('/etc/docker/daemon.json', 'utf8') : undefined).toBe(daemon);
+    expect(snapshot()).toBe(before);
+    expect(sh(`${CLI} setup --uninstall --userns-remap --dry-run </dev/null`).status).toBe(2);
   }, 60_000);
 
   it('refuses to run for real as a developer', () => {
