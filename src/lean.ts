@@ -12,6 +12,8 @@ const HOT: Record<string, Runner> = {
   check: async (rest) => (await import('./cli/check.js')).runCheck(rest),
   audit: async (rest) => (await import('./cli/audit.js')).runAudit(rest),
   ...Object.fromEntries(DOCKER_VERBS.map((v) => [v, (rest: readonly string[]) => dockerVerb([v, ...rest])])),
+  // build packs the context as the developer and streams it to the broker (src/build).
+  build: async (rest) => (await import('./build/front.js')).runBuild(['build', ...rest]),
   // `cida-docker -v` / `--version` print docker's own version line (Jenkins parses it).
   '-v': (rest) => dockerVerb(['--version', ...rest]),
   '--version': (rest) => dockerVerb(['--version', ...rest]),

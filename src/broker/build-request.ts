@@ -20,7 +20,7 @@ const KEYS = ['v', 'kind', 'argv', 'cwd', 'dockerfile', 'ciJob'];
 /** True for a name the stream reader can compare entries with: relative, clean, printable. */
 export function isCleanEntryName(name: string): boolean {
   if (name === '' || name.length > 4096 || name.startsWith('/') || name.endsWith('/')) return false;
-  if (/[\x00-\x1f\x7f]/.test(name)) return false;
+  if ([...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return false;
   return name.split('/').every((p) => p !== '' && p !== '.' && p !== '..');
 }
 

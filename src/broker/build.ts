@@ -118,7 +118,7 @@ function lastRevocation(a: NonNullable<ReturnType<ApprovalLookup['approvalFor']>
 async function drain(it: AsyncIterable<Buffer>, ms = 2000): Promise<void> {
   const deadline = Date.now() + ms;
   try {
-    for await (const _ of it) if (Date.now() > deadline) break;
+    for await (const chunk of it) if (chunk.length === 0 || Date.now() > deadline) break;
   } catch {
     // the refusal was already given
   }

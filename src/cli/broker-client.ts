@@ -27,7 +27,15 @@ export interface BrokerCall {
 }
 
 /** Hands `req` to the broker and resolves to its exit code (69 when the broker or rule is missing). */
-export async function callBroker(req: BrokerRequest, options: { captureStdout?: boolean } = {}): Promise<BrokerCall> {
+export interface CallOptions {
+  readonly captureStdout?: boolean;
+  /** Called with the broker's stdin (a pipe) instead of passing the caller's own: the build context. */
+  readonly feed?: (stdin: NodeJS.WritableStream, child: import('node:child_process').ChildProcess) => void;
+  /** Pipe the broker's stdout/stderr to these instead of inheriting them. */
+  readonly output?: (child: import('node:child_process').ChildProcess) => void;
+}
+
+export async function callBroker(req: BrokerRequest, options: CallOptions = {}): Promise<BrokerCall> {
   if (!fs.existsSync(BROKER_PATH)) {
     process.stderr.write(notSetUpMessage(`the broker is not installed on this host (${BROKER_PATH} is missing)`));
     return { code: EXIT.notSetUp };
@@ -40,7 +48,7 @@ export async function callBroker(req: BrokerRequest, options: { captureStdout?: 
     return { code: EXIT.usage };
   }
   const child = spawn(SUDO, ['-n', BROKER_PATH], {
-    stdio: ['inherit', options.captureStdout ? 'pipe' : 'inherit', 'inherit'],
+    stdio: [options.feed ? 'pipe' : 'inherit', options.captureStdout || options.output ? 'pipe' : 'inherit', options.output ? 'pipe' : 'inherit'],
     env: { ...process.env, [REQUEST_ENV]: text },
   });
   // Ctrl-C reaches the broker through the terminal (or sudo relays it); the front end just waits
@@ -54,7 +62,9 @@ export async function callBroker(req: BrokerRequest, options: { captureStdout?: 
   process.on('SIGTERM', relay);
   process.on('SIGHUP', relay);
   const chunks: Buffer[] = [];
-  child.stdout?.on('data', (b: Buffer) => chunks.push(b));
+  if (options.output) options.output(child);
+  else child.stdout?.on('data', (b: Buffer) => chunks.push(b));
+  if (options.feed && child.stdin) options.feed(child.stdin, child);
   const code = await new Promise<number>((resolve) => {
     child.on('error', (e) => {
       process.stderr.write(notSetUpMessage(`cannot run sudo (${e.message})`));
