@@ -15,10 +15,11 @@ import { appendRecord, type AuditRecord, filterLog, openAuditLog, parseSince, re
 import { dockerEnv, installSignalHandlers } from './engine.js';
 import { type Caller, callerFromEnv, IdentityError, isListed } from './identity.js';
 import { type BrokerContext, type Outcome } from './outcome.js';
-import { AUDIT_LOG_PATH, REQUEST_ENV } from './paths.js';
+import { AUDIT_LOG_PATH, CONTAINERS_DIR, REQUEST_ENV } from './paths.js';
 import { type AuditRequest, type DockerRequest, parseRequest, RequestError } from './request.js';
 import { brokerRun } from './run.js';
 import { brokerVerb } from './verbs.js';
+import { ownershipDir } from './ownership.js';
 import { withCallerEnv } from './caller-env.js';
 
 
@@ -52,6 +53,7 @@ async function dockerRequest(req: DockerRequest, caller: Caller, policy: Policy,
     caller,
     policy,
     admin: isListed(caller, policy.admins),
+    records: ownershipDir(CONTAINERS_DIR),
   };
   const outcome = forced.command === 'run' ? await brokerRun(ctx, decision.parsed, forced) : await brokerVerb(ctx, forced);
   return record(argv, { ...outcome, finalArgv: redactArgv(outcome.finalArgv.length > 0 ? outcome.finalArgv : [], secrets) });

@@ -20,6 +20,8 @@ export interface BrokerContext {
   readonly policy: Policy;
   /** Policy admins (and root) see and act on every container. */
   readonly admin: boolean;
+  /** The broker's ownership records (CONTAINERS_DIR; a temporary directory in tests). */
+  readonly records: string;
 }
 
 export function allowed(exit: number, finalArgv: readonly string[], extra: Partial<Outcome> = {}): Outcome {

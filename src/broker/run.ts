@@ -15,7 +15,6 @@ import { allowed, type BrokerContext, type Outcome } from './outcome.js';
 import { LIST_FORMAT, ownedBy, parseContainerList } from './containers.js';
 import { removeRecord, writeRecord } from './ownership.js';
 import { additionalGroups, firstTarFile, idsFromStatus, MAX_ACCOUNT_FILE_BYTES, type Resolved, resolveUserSpec, rootInProc, rootPart } from './passwd.js';
-import { CONTAINERS_DIR } from './paths.js';
 
 /** Flags of `run` that `create` does not have: the broker handles them itself. */
 const RUN_ONLY = new Set(['detach', 'detach-keys', 'sig-proxy']);
@@ -40,16 +39,17 @@ function refusal(ctx: BrokerContext, ruleId: string, message: string, finalArgv:
 }
 
 /** Interrupted before the container was ready: it is removed, and the exit code says which signal. */
-async function interrupted(engine: Engine, id: string, finalArgv: readonly string[]): Promise<Outcome | null> {
+async function interrupted(ctx: BrokerContext, id: string, finalArgv: readonly string[]): Promise<Outcome | null> {
   if (lastSignal === null) return null;
-  await remove(engine, id);
+  await remove(ctx, id);
   process.stderr.write(`cida-docker: interrupted (${lastSignal}); the container was removed\n`);
   return { exit: signalExitCode(lastSignal), verdict: 'allowed', rules: [], finalArgv, container: id, note: `interrupted by ${lastSignal}` };
 }
 
-export async function remove(engine: Engine, id: string): Promise<void> {
-  await capture(engine, ['rm', '--force', '--volumes', '--', id]);
-  removeRecord(CONTAINERS_DIR, id);
+/** Removes a container and the broker's record of it. */
+export async function remove(ctx: BrokerContext, id: string): Promise<void> {
+  await capture(ctx.engine, ['rm', '--force', '--volumes', '--', id]);
+  removeRecord(ctx.records, id);
 }
 
 /** docker run's exit code for a container that would not start (cli/command/container/run.go). */
@@ -156,10 +156,10 @@ export function rootInMainProcess(pid: number): string | null {
 }
 
 /** Running containers the caller owns (their ownership records), for the per-user ceiling. */
-async function runningOwnedBy(engine: Engine, uid: number): Promise<number> {
-  const r = await capture(engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
+async function runningOwnedBy(ctx: BrokerContext, uid: number): Promise<number> {
+  const r = await capture(ctx.engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
   if (r.code !== 0 || r.overflow) return Number.POSITIVE_INFINITY;
-  return ownedBy(parseContainerList(r.stdout, CONTAINERS_DIR), uid).filter((e) => e.running).length;
+  return ownedBy(parseContainerList(r.stdout, ctx.records), uid).filter((e) => e.running).length;
 }
 
 export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced: ParsedCommand): Promise<Outcome> {
@@ -173,22 +173,22 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     return { exit: 77, verdict: 'refused', rules: [PIPED_STDIN.rule], finalArgv: [], note: PIPED_STDIN.message };
   }
   const maxRunning = policy.run.maxContainersPerUser;
-  if (!ctx.admin && (await runningOwnedBy(engine, caller.uid)) >= maxRunning)
+  if (!ctx.admin && (await runningOwnedBy(ctx, caller.uid)) >= maxRunning)
     return refusal(ctx, 'resource-limits', `you already have ${maxRunning} running containers, this host's ceiling per developer (policy run.maxContainersPerUser)`, runArgv, '',
       'Stop (cida-docker stop) or remove (cida-docker rm -f) containers you no longer need, then run again.');
 
   // 1. Create, with the user as given (or the image's USER). docker create prints the id on
   //    stdout; pull progress and errors go to the caller's stderr.
   const create = createFromRun(forced, !foreground && autoRemove);
-  let id = await createContainer(engine, create);
+  let id = await createContainer(ctx, create);
   if (typeof id !== 'string') return allowed(lastSignal ? signalExitCode(lastSignal) : id.code, runArgv, { note: 'create failed' });
-  const afterCreate = await interrupted(engine, id, runArgv);
+  const afterCreate = await interrupted(ctx, id, runArgv);
   if (afterCreate) return afterCreate;
 
   // 2. The identity it would run as, resolved once in the image's own files; root in any part is refused.
   const made = await inspectCreated(engine, id);
   if (made === null) {
-    await remove(engine, id);
+    await remove(ctx, id);
     process.stderr.write('cida-docker: cannot read the new container from the engine; it was removed\n');
     return allowed(125, runArgv, { note: 'inspect failed' });
   }
@@ -196,13 +196,13 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   const who = given !== undefined ? `-u ${given}` : made.user === '' ? 'the image sets no USER, so it runs as root' : `the image's USER ${made.user}`;
   const resolved = await containerIdentity(engine, id, made.user, forced.flags['group-add'] ?? []);
   if (resolved.kind !== 'ok') {
-    await remove(engine, id);
+    await remove(ctx, id);
     return refusal(ctx, 'root-user', `cannot tell which user the container would run as (${who}): ${resolved.why}; it was removed`, runArgv, '',
       'Run as a non-root numeric user: -u 10001:10001, or set USER 10001:10001 in the Dockerfile.');
   }
   const root = rootPart(resolved.id);
   if (root !== null) {
-    await remove(engine, id);
+    await remove(ctx, id);
     return refusal(ctx, 'root-user', `the container would run with ${root} (${who})`, runArgv, '',
       'Run as a non-root user in a non-root group: -u 10001:10001, or set USER 10001:10001 in the Dockerfile.');
   }
@@ -211,14 +211,14 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   const pinned = `${resolved.id.uid}:${resolved.id.gid}`;
   let finalArgv = runArgv;
   if (made.user !== pinned || resolved.id.groups.length > 0) {
-    await remove(engine, id);
+    await remove(ctx, id);
     const again = withFlag(withFlag(create, 'user', pinned), 'pull', 'never');
-    const second = await createContainer(engine, again);
+    const second = await createContainer(ctx, again);
     if (typeof second !== 'string') return allowed(lastSignal ? signalExitCode(lastSignal) : second.code, runArgv, { note: 'create failed' });
     id = second;
     const check = await inspectCreated(engine, id);
     if (check === null || check.image !== made.image || check.user !== pinned) {
-      await remove(engine, id);
+      await remove(ctx, id);
       process.stderr.write('cida-docker: the image changed while the container was being created; it was removed. Run again.\n');
       return allowed(125, runArgv, { note: 'image changed during create' });
     }
@@ -226,14 +226,14 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   }
   const maxPorts = policy.run.maxPortsPerContainer;
   if (made.exposed > maxPorts) {
-    await remove(engine, id);
+    await remove(ctx, id);
     return refusal(ctx, 'published-ports', `the container would publish ${made.exposed} ports (the image's EXPOSE, --expose and -p together); this host allows ${maxPorts} per container (policy run.maxPortsPerContainer); it was removed`, finalArgv, '',
       'Expose only the ports the service listens on (fewer EXPOSE lines, no wide --expose ranges).');
   }
   // 4. Record the owner: from here on the container is the caller's, and only because of this record.
-  writeRecord(CONTAINERS_DIR, { id, uid: caller.uid, user: caller.user, runAs: { uid: resolved.id.uid, gid: resolved.id.gid }, image: made.image, created: new Date().toISOString() });
+  writeRecord(ctx.records, { id, uid: caller.uid, user: caller.user, runAs: { uid: resolved.id.uid, gid: resolved.id.gid }, image: made.image, created: new Date().toISOString() });
 
-  const beforeStart = await interrupted(engine, id, finalArgv);
+  const beforeStart = await interrupted(ctx, id, finalArgv);
   if (beforeStart) return beforeStart;
 
   // 5. Start.
@@ -241,20 +241,20 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   if (started.code !== 0) {
     const message = started.stderr.split('\n').find((l) => l.startsWith('Error response from daemon')) ?? started.stderr.trim();
     process.stderr.write(`docker: ${message}\n\nRun 'docker run --help' for more information\n`);
-    if (autoRemove) await remove(engine, id);
+    if (autoRemove) await remove(ctx, id);
     return allowed(startFailureCode(message), finalArgv, { container: id, note: 'start failed' });
   }
 
   // 6. Verify what the engine actually did: the main process's ids, and the host ports.
   const state = await inspectState(engine, id);
   if (state === null) {
-    await remove(engine, id);
+    await remove(ctx, id);
     process.stderr.write('cida-docker: cannot inspect the new container; it was removed\n');
     return allowed(125, finalArgv, { container: id, note: 'inspect failed' });
   }
   const rootNow = rootInMainProcess(state.pid);
   if (rootNow !== null) {
-    await remove(engine, id);
+    await remove(ctx, id);
     return refusal(ctx, 'root-user', `the container's main process runs with ${rootNow} (${who}); it was removed`, finalArgv, id,
       'Set USER to a non-root uid and group in the Dockerfile (USER 10001:10001), or give -u 10001:10001.');
   }
@@ -264,12 +264,12 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     return !(port >= min && port <= max);
   });
   if (outside.length > 0) {
-    await remove(engine, id);
+    await remove(ctx, id);
     return refusal(ctx, 'published-ports', `the engine published host port(s) outside ${min}–${max}: ${outside.join(', ')}; the container was removed`, finalArgv, id,
       `Administrator: set net.ipv4.ip_local_port_range="${min} ${max}" (sysctl -w, and in /etc/sysctl.d), then restart the engine; \`cida-docker doctor\` checks it.`);
   }
 
-  const afterStart = await interrupted(engine, id, finalArgv);
+  const afterStart = await interrupted(ctx, id, finalArgv);
   if (afterStart) return afterStart;
 
   if (!foreground) {
@@ -280,7 +280,7 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     }
     return allowed(0, finalArgv, { container: id });
   }
-  return allowed(await foregroundRun(engine, id, interactive && tty.isatty(0), asked, autoRemove), finalArgv, { container: id });
+  return allowed(await foregroundRun(ctx, id, interactive && tty.isatty(0), asked, autoRemove), finalArgv, { container: id });
 }
 
 function withFlag(cmd: ParsedCommand, name: string, value: string): ParsedCommand {
@@ -288,18 +288,19 @@ function withFlag(cmd: ParsedCommand, name: string, value: string): ParsedComman
 }
 
 /** `docker create`: the new id, or docker's exit code when it failed (its message is on the caller's stderr). */
-async function createContainer(engine: Engine, create: ParsedCommand): Promise<string | { code: number }> {
-  const created = await capture(engine, emitDockerArgv(create), { inheritStderr: true });
+async function createContainer(ctx: BrokerContext, create: ParsedCommand): Promise<string | { code: number }> {
+  const created = await capture(ctx.engine, emitDockerArgv(create), { inheritStderr: true });
   const id = created.stdout.trim().split('\n').pop() ?? '';
   if (created.code !== 0 || !/^[0-9a-f]{64}$/.test(id)) {
-    if (/^[0-9a-f]{64}$/.test(id)) await remove(engine, id);
+    if (/^[0-9a-f]{64}$/.test(id)) await remove(ctx, id);
     return { code: created.code === 0 ? 125 : created.code };
   }
   return id;
 }
 
 /** docker's foreground run, emulated: logs (or attach), wait, exit code, --rm; Ctrl-C stops it. */
-async function foregroundRun(engine: Engine, id: string, attach: boolean, asked: ParsedCommand, autoRemove: boolean): Promise<number> {
+async function foregroundRun(ctx: BrokerContext, id: string, attach: boolean, asked: ParsedCommand, autoRemove: boolean): Promise<number> {
+  const { engine } = ctx;
   let stopping: Promise<unknown> | null = null;
   // The first signal (Ctrl-C, or sudo relaying a TERM) stops the container, a second kills it.
   const release = onSignals(() => {
@@ -321,7 +322,7 @@ async function foregroundRun(engine: Engine, id: string, attach: boolean, asked:
     const w = await waited;
     if (stopping !== null) await stopping;
     const code = w.code === 0 && /^\d+\s*$/.test(w.stdout) ? Number(w.stdout.trim()) : 125;
-    if (autoRemove) await remove(engine, id);
+    if (autoRemove) await remove(ctx, id);
     return code;
   } finally {
     release();

@@ -19,7 +19,6 @@ import { capture, type Engine, runInherit, runMappingStdout } from './engine.js'
 import { allowed, type BrokerContext, type Outcome } from './outcome.js';
 import { pruneRecords, readRecord } from './ownership.js';
 import { rootPart } from './passwd.js';
-import { CONTAINERS_DIR } from './paths.js';
 import { containerIdentity, inspectState, remove, rootInMainProcess } from './run.js';
 
 /** Verbs whose first positional is a container (the rest belongs to the command). */
@@ -34,11 +33,11 @@ export function isContainerVerb(command: string): boolean {
 }
 
 /** Every container of the engine, with its owner from the broker's records. */
-async function listContainers(engine: Engine): Promise<ContainerEntry[]> {
-  const r = await capture(engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
+async function listContainers(ctx: BrokerContext): Promise<ContainerEntry[]> {
+  const r = await capture(ctx.engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
   if (r.code !== 0 || r.overflow) throw new Error(`cannot list containers${r.overflow ? ': the listing is too large' : `: ${r.stderr.trim()}`}`);
-  const entries = parseContainerList(r.stdout, CONTAINERS_DIR);
-  pruneRecords(CONTAINERS_DIR, new Set(entries.map((e) => e.id)));
+  const entries = parseContainerList(r.stdout, ctx.records);
+  pruneRecords(ctx.records, new Set(entries.map((e) => e.id)));
   return entries;
 }
 
@@ -56,7 +55,7 @@ const NO_CONTAINER = 'z'.repeat(64);
  * engine ORs filters of one key, so the caller's own id filters are applied here, not passed on).
  */
 async function ownPs(ctx: BrokerContext, cmd: ParsedCommand): Promise<Outcome> {
-  const mine = ownedBy(await listContainers(ctx.engine), ctx.caller.uid).map((e) => e.id);
+  const mine = ownedBy(await listContainers(ctx), ctx.caller.uid).map((e) => e.id);
   const filters = cmd.flags.filter ?? [];
   const idFilters = filters.filter((f) => /^id=/i.test(f)).map((f) => f.slice(3).toLowerCase());
   const others = filters.filter((f) => !/^id=/i.test(f));
@@ -93,9 +92,9 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
     const argv = emitDockerArgv(cmd);
     return allowed(await runInherit(engine, argv), argv);
   }
-  if (command === 'inspect') return inspect(ctx, cmd, await listContainers(engine));
+  if (command === 'inspect') return inspect(ctx, cmd, await listContainers(ctx));
 
-  const all = await listContainers(engine);
+  const all = await listContainers(ctx);
   const mine = ctx.admin ? all : ownedBy(all, caller.uid);
   const refs = FIRST_ARG.has(command) ? cmd.args.slice(0, 1) : cmd.args;
   const rest = FIRST_ARG.has(command) ? cmd.args.slice(1) : [];
@@ -138,14 +137,14 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
 
   let run = cmd;
   if (command === 'exec') {
-    const pinned = await execUser(engine, resolved[0], cmd);
+    const pinned = await execUser(ctx, resolved[0], cmd);
     if (typeof pinned === 'string')
       return refused('root-user', pinned, 'Leave out -u: exec runs as the user the container was created with (cida-docker pins it as uid:gid).');
     run = pinned;
   }
   if (command === 'start' || command === 'restart') {
     // Only containers the broker created with a pinned numeric user; the engine resolves it again now.
-    const unpinned = resolved.filter((id) => readRecord(CONTAINERS_DIR, id) === null);
+    const unpinned = resolved.filter((id) => readRecord(ctx.records, id) === null);
     if (unpinned.length > 0)
       return refused('root-user', `${command} ${refOf.get(unpinned[0])?.[0] ?? unpinned[0]}: this container was not created by cida-docker run, so the user it would run as was never checked and pinned`,
         'Create it with cida-docker run (it pins a non-root uid:gid), then start and stop it as you like.');
@@ -157,7 +156,7 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
     ? await runMappingStdout(engine, argv, (line) => refOf.get(line)?.shift() ?? line)
     : await runInherit(engine, argv);
   if (command === 'start' || command === 'restart') {
-    const root = await rootAfterStart(engine, resolved);
+    const root = await rootAfterStart(ctx, resolved);
     if (root !== null) return refused('root-user', root, 'Rebuild the image with USER set to a non-root uid:gid and keep /etc/passwd and /etc/group read-only for it.');
   }
   if (failures.length > 0 && command === 'start' && code === 0)
@@ -174,12 +173,12 @@ const PINNED = new Set(['exec', 'start', 'restart']);
  * container can rewrite, so it is accepted only when it names that same identity, and dropped.
  * Returns the command to run, or why not.
  */
-async function execUser(engine: Engine, id: string, cmd: ParsedCommand): Promise<ParsedCommand | string> {
+async function execUser(ctx: BrokerContext, id: string, cmd: ParsedCommand): Promise<ParsedCommand | string> {
   const user = lastValue(cmd.flags, 'user');
   if (user === undefined) return cmd;
-  const record = readRecord(CONTAINERS_DIR, id);
+  const record = readRecord(ctx.records, id);
   if (record === null) return `exec -u ${user}: this container was not created by cida-docker run, so it has no pinned user to compare with`;
-  const r = await containerIdentity(engine, id, user);
+  const r = await containerIdentity(ctx.engine, id, user);
   if (r.kind !== 'ok') return `exec -u ${user}: ${r.why}`;
   const root = rootPart(r.id);
   if (root !== null) return `exec -u ${user}: that user has ${root} in the container`;
@@ -195,12 +194,12 @@ async function execUser(engine: Engine, id: string, cmd: ParsedCommand): Promise
  * After start/restart: what of root the main process of each container holds (the engine
  * resolved its user again). A container found running with root anywhere is removed.
  */
-async function rootAfterStart(engine: Engine, ids: readonly string[]): Promise<string | null> {
+async function rootAfterStart(ctx: BrokerContext, ids: readonly string[]): Promise<string | null> {
   for (const id of ids) {
-    const state = await inspectState(engine, id);
+    const state = await inspectState(ctx.engine, id);
     const root = state === null ? null : rootInMainProcess(state.pid);
     if (root !== null) {
-      await remove(engine, id);
+      await remove(ctx, id);
       return `container ${id.slice(0, 12)} started with ${root} in its main process (its /etc/passwd or /etc/group changed); it was removed`;
     }
   }

@@ -1,0 +1,144 @@
+// The broker's isolation between developers, against a fake docker client that records every
+// call and answers `ps` with a listing the test controls (hostile names and labels included).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseDockerArgv } from '../docker/parse.js';
+import { DEFAULT_POLICY } from '../policy/policy.js';
+import { writeRecord } from './ownership.js';
+import type { BrokerContext } from './outcome.js';
+import { brokerVerb } from './verbs.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cida-verbs-'));
+const records = path.join(dir, 'records');
+const calls = path.join(dir, 'calls');
+const listing = path.join(dir, 'listing');
+const fake = path.join(dir, 'docker');
+// Prints the listing for `ps --all`, a running state for inspect, fails `cp`; logs every argv (one per line, NUL-separated words).
+fs.writeFileSync(
+  fake,
+  `#!/bin/sh
+printf '%s\\0' "$@" >> ${calls}; echo >> ${calls}
+case "$1 $2" in
+  "ps --all") cat ${listing} ;;
+  "inspect --type") echo '[{"Pid":0,"Running":true},{}]' ;;
+  "cp -L") case "$4" in *:/etc/passwd) cat ${dir}/passwd.tar ;; *:/etc/group) cat ${dir}/group.tar ;; esac ;;
+esac
+exit 0
+`,
+  { mode: 0o755 },
+);
+
+/** A one-file tar, as `docker cp CONTAINER:FILE -` prints it. */
+function tarOf(name: string, content: string): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 'latin1');
+  h.write(content.length.toString(8).padStart(11, '0'), 124, 'latin1');
+  h.write('0', 156, 'latin1');
+  const body = Buffer.alloc(Math.ceil(content.length / 512) * 512);
+  body.write(content, 'latin1');
+  return Buffer.concat([h, body, Buffer.alloc(1024)]);
+}
+fs.writeFileSync(path.join(dir, 'passwd.tar'), tarOf('passwd', 'root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n'));
+fs.writeFileSync(path.join(dir, 'group.tar'), tarOf('group', 'root:x:0:\napp:x:1000:\n'));
+
+const A = 'a'.repeat(64); // dev1's (record)
+const B = 'b'.repeat(64); // dev2's (record)
+const C = 'c'.repeat(64); // nobody's: made outside the broker, labels claiming dev1
+const row = (id: string, name: string): string => JSON.stringify([id, name, 'running']);
+
+function ctx(uid: number, admin = false): BrokerContext {
+  return {
+    engine: { docker: fake, env: { PATH: '/usr/bin:/bin' } },
+    caller: { user: `dev${uid}`, uid, viaSudo: true },
+    policy: DEFAULT_POLICY,
+    admin,
+    records,
+  };
+}
+
+/** The docker argvs the broker ran, after the listing queries. */
+function ran(): string[][] {
+  if (!fs.existsSync(calls)) return [];
+  return fs
+    .readFileSync(calls, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\0').filter((w) => w !== ''));
+}
+const verbs = (): string[] => ran().map((a) => a[0]);
+
+beforeEach(() => {
+  fs.rmSync(calls, { force: true });
+  fs.rmSync(records, { recursive: true, force: true });
+  fs.mkdirSync(records, { mode: 0o700 });
+  fs.writeFileSync(listing, [row(A, 'web'), row(B, 'dev2-db'), row(C, 'root-made'), `["${C}","x\\n${B}\\tdev2-db\\t1","running"]`].join('\n'));
+  const rec = (id: string, uid: number): void =>
+    writeRecord(records, { id, uid, user: `dev${uid}`, runAs: { uid: 1000, gid: 1000 }, image: 'sha256:1', created: new Date().toISOString() });
+  rec(A, 1);
+  rec(B, 2);
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+});
+afterAll(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('brokerVerb: a developer touches only the containers the broker created for them', () => {
+  it("somebody else's container, or one made outside the broker, answers like a missing one", async () => {
+    for (const ref of ['dev2-db', B, B.slice(0, 12), C, 'root-made']) {
+      const o = await brokerVerb(ctx(1), parseDockerArgv(['logs', ref]));
+      expect({ ref, exit: o.exit }).toEqual({ ref, exit: 1 });
+    }
+    expect(verbs().filter((v) => v !== 'ps')).toEqual([]); // nothing but listings reached docker
+  });
+
+  it('the owner reaches their container by name, as a full id', async () => {
+    const o = await brokerVerb(ctx(1), parseDockerArgv(['logs', 'web']));
+    expect(o.exit).toBe(0);
+    expect(ran().find((a) => a[0] === 'logs')).toEqual(['logs', '--', A]);
+  });
+
+  it('ps lists only the caller\'s records by id; the caller\'s own id filters cannot widen it', async () => {
+    await brokerVerb(ctx(1), parseDockerArgv(['ps', '-a']));
+    await brokerVerb(ctx(1), parseDockerArgv(['ps', '--filter', `id=${B}`]));
+    await brokerVerb(ctx(3), parseDockerArgv(['ps']));
+    const ps = ran().filter((a) => a[0] === 'ps' && !a.includes('--format'));
+    const ids = (argv: string[]): string[] => argv.filter((w) => /\bid=/.test(w)).map((w) => w.slice(w.indexOf('id=') + 3));
+    expect(ids(ps[0])).toEqual([A]);
+    expect(ids(ps[1])).toEqual(['z'.repeat(64)]);
+    expect(ids(ps[2])).toEqual(['z'.repeat(64)]);
+  });
+
+  it('start and restart only for containers the broker created, also for administrators', async () => {
+    const o = await brokerVerb(ctx(0, true), parseDockerArgv(['start', C]));
+    expect(o.exit).toBe(77);
+    expect(o.rules).toEqual(['root-user']);
+    expect(verbs()).not.toContain('start');
+    const ok = await brokerVerb(ctx(1), parseDockerArgv(['restart', 'web']));
+    expect(ok.exit).toBe(0);
+    expect(ran().find((a) => a[0] === 'restart')).toEqual(['restart', '--', A]);
+  });
+
+  it('exec -u must name the pinned user; without -u it runs as the container was created', async () => {
+    const refused = await brokerVerb(ctx(1), parseDockerArgv(['exec', '-u', '4242:4242', 'web', 'id']));
+    expect(refused.exit).toBe(77);
+    expect(verbs()).not.toContain('exec');
+    for (const u of ['root', '0:1000', 'app:0']) expect((await brokerVerb(ctx(1), parseDockerArgv(['exec', '-u', u, 'web', 'id']))).exit).toBe(77);
+    expect(verbs()).not.toContain('exec');
+    for (const u of ['1000:1000', 'app', '1000']) {
+      const same = await brokerVerb(ctx(1), parseDockerArgv(['exec', '-u', u, 'web', 'id']));
+      expect(same.exit).toBe(0);
+    }
+    // -u dropped: the engine keeps the start-time identity.
+    expect(ran().filter((a) => a[0] === 'exec')).toEqual(Array(3).fill(['exec', '--', A, 'id']));
+  });
+
+  it('a docker build request is refused: root would read the path it names', async () => {
+    const o = await brokerVerb(ctx(1), parseDockerArgv(['build', '-t', 'registry.example.internal/x/y:1', '/']));
+    expect(o.exit).toBe(77);
+    expect(verbs()).not.toContain('build');
+  });
+});
