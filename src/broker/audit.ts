@@ -1,73 +1,175 @@
-// The audit trail: one JSON line per decision, appended by the broker with a single write(2) on
-// an O_APPEND descriptor, so concurrent brokers never tear or interleave a line. Secrets never
-// reach it: environment values, registry passwords and secret-looking build args are redacted.
+// The audit trail: two JSON lines per request, each appended by the broker with a single
+// write(2) on an O_APPEND descriptor, so concurrent brokers never tear or interleave a line:
+// the decision, written before the broker acts (so a killed broker still leaves it), and the
+// outcome, written when it ends. Both carry the request's `id`. Secrets never reach it: the argv
+// is redacted by reading it as docker does (src/docker/parse.ts), never by searching for text.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
+import { isSet, lastValue, type ParsedCommand, type UsageError } from '../docker/model.js';
+import { type FlagOccurrence, isBoolText, scanDockerArgv } from '../docker/parse.js';
+import type { BrokerRequest } from './request.js';
 
 export type Verdict = 'allowed' | 'refused' | 'usage' | 'bad-policy' | 'bad-request' | 'error';
+export type Phase = 'decision' | 'outcome';
+
+/** What the caller says about itself and the broker cannot check: recorded as said, never as fact. */
+export interface Claims {
+  /** The working directory the front end reported. */
+  readonly cwd?: string;
+  /** The CI job id the front end read from BUILD_TAG / CI_JOB_ID. */
+  readonly ciJob?: string;
+}
 
 export interface AuditRecord {
+  /** When the broker started on the request (the same in both lines, so `--since` keeps pairs whole). */
   readonly time: string;
+  /** Pairs the decision and the outcome of one request. */
+  readonly id: string;
+  readonly phase: Phase;
+  /** From sudo (SUDO_UID/SUDO_USER): facts. */
   readonly uid: number;
   readonly user: string;
-  readonly cwd: string;
-  readonly kind: 'docker' | 'audit';
+  /** The request's kind (request.ts). */
+  readonly kind: BrokerRequest['kind'];
+  readonly claims: Claims;
   /** The argv as the developer gave it, redacted. */
   readonly argv: readonly string[];
+  /** decision: what the rules said; outcome: how it ended (a check after start can still refuse). */
   readonly verdict: Verdict;
   /** Ids of the rules that refused it (empty when allowed). */
   readonly rules: readonly string[];
-  /** The docker argv that ran (after the program name), redacted; empty when nothing ran. */
-  readonly finalArgv: readonly string[];
-  /** The exit code the caller got. */
-  readonly exit: number;
-  readonly durationMs: number;
-  readonly ciJob?: string;
+  /** outcome: the docker argv that ran (after the program name), redacted; empty when nothing ran. */
+  readonly finalArgv?: readonly string[];
+  /** outcome: the exit code the caller got. */
+  readonly exit?: number;
+  /** outcome: from the broker's start. */
+  readonly durationMs?: number;
   /** For run: the container it created (also when it was removed again). */
   readonly container?: string;
-  /** Why, in words, when the verdict is not "allowed" and no rule says it. */
+  /** For approval requests: the approval id acted on. */
+  readonly approval?: string;
+  /** Why, in words, when the verdict is not "allowed" and no rule says it. Never a user's value. */
   readonly note?: string;
 }
 
 export const REDACTED = '***';
 
-const SECRET_KEY = /pass|secret|token|key|cred|auth|private|cert/i;
+/** Names whose values are secrets: env and build-arg names, `NAME=value` words in a container's command. */
+const SECRET_NAME = /pass|secret|token|key|cred|auth|private|cert|pwd/i;
 
-interface Redaction {
-  readonly find: string;
-  readonly replace: string;
+/** Flags (by canonical long name) whose whole value is a secret. */
+const SECRET_VALUE_FLAGS = new Set(['password', 'secret']);
+
+/** The argv with its secrets replaced, and the exact texts taken out (to keep them out of notes). */
+export interface Redacted {
+  readonly argv: string[];
+  readonly removed: string[];
 }
 
-/** What must not be written down from this command: its secret values, as found in any token. */
-export function secretsOf(cmd: ParsedCommand): Redaction[] {
-  const out: Redaction[] = [];
-  const kv = (v: string, always: boolean): void => {
-    const eq = v.indexOf('=');
-    if (eq <= 0 || eq === v.length - 1) return;
-    if (always || SECRET_KEY.test(v.slice(0, eq))) out.push({ find: v, replace: `${v.slice(0, eq)}=${REDACTED}` });
+/**
+ * Redacts a docker argv by reading it as docker does (the parser's own scan): the values of
+ * `-p/--password`, `--secret`, every `-e/--env` value (`NAME=***`), `--build-arg` values with
+ * secret-looking names, a value given to a bool flag where docker expects none (any value of
+ * `--password-stdin=…`), and `NAME=value` words with secret-looking names among the positionals.
+ * Exactly those values are replaced; nothing is searched for as text elsewhere.
+ * Where the reading is unsure — an argv docker would refuse — it redacts more: the value that
+ * may belong to an unknown flag, and from there on every `=value`, every word after a flag spelled
+ * like a secret-bearing one, and every word after an unknown command but bare flag names.
+ */
+export function redact(argv: readonly string[]): Redacted {
+  const scan = scanDockerArgv(argv);
+  const out = [...argv];
+  const removed: string[] = [];
+  const cut = (token: number, start: number): void => {
+    if (token >= argv.length || start >= argv[token].length) return;
+    removed.push(argv[token].slice(start));
+    out[token] = `${argv[token].slice(0, start)}${REDACTED}`;
   };
-  for (const v of cmd.flags.env ?? []) kv(v, true);
-  for (const v of cmd.flags['build-arg'] ?? []) kv(v, false);
-  const password = lastValue(cmd.flags, 'password');
-  if (password !== undefined && password !== '') out.push({ find: password, replace: REDACTED });
-  // Longest first, so a secret containing another is replaced whole.
-  return out.sort((a, b) => b.find.length - a.find.length);
+  const flagTokens = new Set<number>();
+  const positionals = new Set([...scan.args, ...scan.unread]);
+  /** Tokens from here on are read without certainty. */
+  let unsureFrom = Infinity;
+  const kv = (o: FlagOccurrence, secret: (name: string) => boolean): void => {
+    if (o.value === null) return;
+    const eq = o.raw.indexOf('=');
+    if (eq >= 0 && secret(o.raw.slice(0, eq))) cut(o.value.token, o.value.start + eq + 1);
+  };
+  for (const o of scan.occurrences) {
+    flagTokens.add(o.token);
+    if (o.value !== null) flagTokens.add(o.value.token);
+    if (o.flag === undefined) {
+      // An unknown flag (a mistyped --pasword?): its value, attached or next, goes.
+      unsureFrom = Math.min(unsureFrom, o.token);
+      if (o.value !== null) cut(o.value.token, o.value.start);
+      else if (positionals.has(o.token + 1)) cut(o.token + 1, 0);
+      continue;
+    }
+    if (o.value === null) continue;
+    const name = o.flag.aliasOf ?? o.flag.long;
+    if (name === 'env') kv(o, () => true);
+    else if (name === 'build-arg') kv(o, (n) => n === '' || SECRET_NAME.test(n));
+    else if (SECRET_VALUE_FLAGS.has(name)) cut(o.value.token, o.value.start);
+    else if (o.flag.type === 'bool' && (name === 'password-stdin' || !isBoolText(o.raw))) cut(o.value.token, o.value.start);
+  }
+  if (scan.command === null && scan.unread.length > 0) unsureFrom = Math.min(unsureFrom, scan.unread[0]);
+  for (let i = 0; i < argv.length; i++) {
+    if (out[i] !== argv[i] || flagTokens.has(i) || scan.words.includes(i)) continue;
+    const t = argv[i];
+    if (i < unsureFrom) {
+      // A positional: a secret-looking assignment (`DB_PASSWORD=x`, `--token=x`) keeps its name only.
+      const m = /^-{0,2}([A-Za-z_][\w.-]*)=./s.exec(t);
+      if (m && SECRET_NAME.test(m[1])) cut(i, m[0].length - 1);
+      continue;
+    }
+    if (scan.command === null && !/^(?:--[A-Za-z][\w-]*|-[A-Za-z])$/.test(t)) {
+      cut(i, 0);
+      continue;
+    }
+    if (/^(?:-e|--env|-p|--password|--build-arg|--secret)$/.test(argv[i - 1] ?? '') && out[i - 1] === argv[i - 1]) cut(i, 0);
+    else if (/^-[ep]./s.test(t)) cut(i, 2);
+    else if (t.includes('=')) cut(i, t.indexOf('=') + 1);
+  }
+  return { argv: out, removed };
 }
 
-export function redactArgv(argv: readonly string[], secrets: readonly Redaction[]): string[] {
-  return argv.map((token) => secrets.reduce((t, s) => (t.includes(s.find) ? t.split(s.find).join(s.replace) : t), token));
+/** The argv, redacted (see `redact`). */
+export function redactArgv(argv: readonly string[]): string[] {
+  return redact(argv).argv;
 }
 
-const SECRET_FLAGS = new Set(['-e', '--env', '-p', '--password', '--build-arg']);
+const SHORT_SECRET = 4;
 
-/** For an argv that did not parse: every value after '=' and after a secret-bearing flag goes. */
-export function redactUnparsed(argv: readonly string[]): string[] {
-  return argv.map((t, i) => {
-    if (i > 0 && SECRET_FLAGS.has(argv[i - 1])) return REDACTED;
-    const eq = t.indexOf('=');
-    return eq >= 0 ? `${t.slice(0, eq + 1)}${REDACTED}` : t;
-  });
+/**
+ * A note fit for the audit: withheld when it quotes anything the redaction took out of the argv.
+ * Notes are meant to be the broker's own words; this is the net under that rule.
+ */
+export function safeNote(note: string | undefined, redacted: readonly Redacted[]): string | undefined {
+  if (note === undefined) return undefined;
+  // A short secret (`-p e`) withholds every note: whether a note was withheld must say nothing of its letters.
+  for (const r of redacted)
+    for (const v of r.removed) if (v !== '' && (v.length < SHORT_SECRET || note.includes(v))) return 'details withheld: the message may quote a redacted value';
+  return note;
+}
+
+/**
+ * What kind of usage error, in the broker's words: docker's message quotes the user's tokens
+ * (`unknown shorthand flag: 'h' in -hunter2`), so only its shape and registered names are kept.
+ */
+export function usageNote(e: UsageError): string {
+  const m = e.message;
+  const invalid = /^invalid argument .* for "([-\w, ]+)" flag: /s.exec(m);
+  if (invalid) return `invalid value for ${invalid[1]}`;
+  for (const kind of ['unknown flag', 'unknown shorthand flag', 'bad flag syntax', 'flag needs an argument', 'conflicting options'])
+    if (m.startsWith(`${kind}:`)) return kind;
+  // cobra's argument count: "docker: 'docker run' requires at least 1 argument" names the command only.
+  if (/^docker: '[a-z ]+' (?:requires|accepts) [\w ]+$/.test(m)) return m;
+  return 'usage error';
+}
+
+/** A fresh request id: 16 hex digits. */
+export function newRequestId(): string {
+  return randomBytes(8).toString('hex');
 }
 
 /** One line of the audit log, newline included. */
@@ -141,4 +243,85 @@ export function filterLog(text: string, filter: AuditFilter): AuditRecord[] {
 /** True when the command asks docker for a password on its command line (`login -p`). */
 export function hasInlinePassword(cmd: ParsedCommand): boolean {
   return cmd.command === 'login' && (lastValue(cmd.flags, 'password') ?? '') !== '' && !isSet(cmd.flags, 'password-stdin');
+}
+
+/** What the decision line says. */
+export interface Decision {
+  readonly kind: AuditRecord['kind'];
+  readonly claims: Claims;
+  /** Already redacted. */
+  readonly argv: readonly string[];
+  readonly verdict: Verdict;
+  readonly rules?: readonly string[];
+  readonly note?: string;
+}
+
+/** What the outcome line adds. */
+export interface Ending {
+  readonly exit: number;
+  /** When it differs from the decision's (a check after start refused, an internal error). */
+  readonly verdict?: Verdict;
+  readonly rules?: readonly string[];
+  /** Already redacted. */
+  readonly finalArgv?: readonly string[];
+  readonly container?: string;
+  readonly approval?: string;
+  readonly note?: string;
+}
+
+/**
+ * One request's two lines. `decide` is written before the broker acts; `end` when it ends (it
+ * writes the decision first when none was written, so every outcome has its decision).
+ */
+export class AuditTrail {
+  readonly id = newRequestId();
+  private decision: Decision | null = null;
+  private ended = false;
+
+  constructor(
+    private readonly fd: number,
+    private readonly who: { readonly uid: number; readonly user: string },
+    private readonly started: number = Date.now(),
+  ) {}
+
+  get decided(): boolean {
+    return this.decision !== null;
+  }
+
+  decide(d: Decision): void {
+    if (this.decision !== null) throw new Error('audit: a request has one decision');
+    this.decision = d;
+    appendRecord(this.fd, this.line('decision', d));
+  }
+
+  end(e: Ending, fallback: Decision): void {
+    if (this.ended) return;
+    if (this.decision === null) this.decide(fallback);
+    const d = this.decision as Decision;
+    this.ended = true;
+    appendRecord(this.fd, {
+      ...this.line('outcome', { ...d, ...(e.verdict ? { verdict: e.verdict } : {}), ...(e.rules ? { rules: e.rules } : {}), note: e.note ?? d.note }),
+      finalArgv: e.finalArgv ?? [],
+      exit: e.exit,
+      durationMs: Date.now() - this.started,
+      ...(e.container ? { container: e.container } : {}),
+      ...(e.approval ? { approval: e.approval } : {}),
+    });
+  }
+
+  private line(phase: Phase, d: Decision): AuditRecord {
+    return {
+      time: new Date(this.started).toISOString(),
+      id: this.id,
+      phase,
+      uid: this.who.uid,
+      user: this.who.user,
+      kind: d.kind,
+      claims: d.claims,
+      argv: d.argv,
+      verdict: d.verdict,
+      rules: d.rules ?? [],
+      ...(d.note ? { note: d.note } : {}),
+    };
+  }
 }

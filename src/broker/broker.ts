@@ -2,7 +2,7 @@
 // `sudo -n /usr/local/lib/cida-docker/broker` with the request in CIDA_DOCKER_REQUEST.
 // It trusts its own code, the root-owned policy and sudo's SUDO_UID/SUDO_USER; it re-decides
 // everything with the rulebook, runs the canonical argv with a clean environment from '/',
-// and writes one audit line per decision.
+// and writes two audit lines per request: the decision before it acts, the outcome when it ends.
 import fs from 'node:fs';
 import { EXIT } from '../exit-codes.js';
 import { formatUsageError, formatViolations } from '../guards/report.js';
@@ -11,7 +11,7 @@ import { decide, type Identity } from '../guards/index.js';
 import { withForcedFlags } from '../guards/forced-flags.js';
 import { loadPolicy } from '../policy/load.js';
 import { type Policy, POLICY_PATH, PolicyError } from '../policy/policy.js';
-import { appendRecord, type AuditRecord, filterLog, openAuditLog, parseSince, redactArgv, redactUnparsed, secretsOf } from './audit.js';
+import { AuditTrail, type Claims, type Decision, filterLog, openAuditLog, parseSince, redact, type Redacted, safeNote, usageNote } from './audit.js';
 import { dockerEnv, installSignalHandlers } from './engine.js';
 import { type Caller, callerFromEnv, IdentityError, isListed } from './identity.js';
 import { type BrokerContext, type Outcome } from './outcome.js';
@@ -27,27 +27,31 @@ function say(text: string): void {
   process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-async function dockerRequest(req: DockerRequest, caller: Caller, policy: Policy, base: Omit<AuditRecord, 'argv' | 'verdict' | 'rules' | 'finalArgv' | 'exit' | 'durationMs'>, started: number, fd: number): Promise<number> {
+async function dockerRequest(req: DockerRequest, caller: Caller, policy: Policy, trail: AuditTrail, claims: Claims): Promise<number> {
   const identity: Identity = { user: caller.user, uid: caller.uid, ciJob: req.ciJob };
-  const record = (argv: readonly string[], o: Outcome): number => {
-    appendRecord(fd, { ...base, ...(req.ciJob ? { ciJob: req.ciJob } : {}), argv, verdict: o.verdict, rules: o.rules, finalArgv: o.finalArgv, exit: o.exit, durationMs: Date.now() - started, ...(o.container ? { container: o.container } : {}), ...(o.note ? { note: o.note } : {}) });
-    return o.exit;
+  const asked = redact(req.argv);
+  const decision = (d: Omit<Decision, 'kind' | 'claims' | 'argv'>): void =>
+    trail.decide({ kind: 'docker', claims, argv: asked.argv, ...d, note: safeNote(d.note, [asked]) });
+  const end = (exit: number, o: Partial<Outcome> = {}, ran: Redacted | null = null): number => {
+    trail.end({ exit, ...o, finalArgv: ran?.argv ?? [], note: safeNote(o.note, ran ? [asked, ran] : [asked]) }, { kind: 'docker', claims, argv: asked.argv, verdict: 'error' });
+    return exit;
   };
-  let decision;
+  let decided;
   try {
-    decision = decide(req.argv, policy, identity);
+    decided = decide(req.argv, policy, identity);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
+    decision({ verdict: 'usage', note: usageNote(e) });
     say(formatUsageError(e));
-    return record(redactUnparsed(req.argv), { exit: EXIT.usage, verdict: 'usage', rules: [], finalArgv: [], note: e.message });
+    return end(EXIT.usage);
   }
-  const forced = withForcedFlags(withCallerEnv(decision.parsed, req.env), policy, identity);
-  const secrets = secretsOf(forced);
-  const argv = redactArgv(req.argv, secretsOf(decision.parsed));
-  if (!decision.allowed) {
-    say(formatViolations(decision.violations));
-    return record(argv, { exit: EXIT.refused, verdict: 'refused', rules: [...new Set(decision.violations.map((v) => v.rule))], finalArgv: [] });
+  if (!decided.allowed) {
+    decision({ verdict: 'refused', rules: [...new Set(decided.violations.map((v) => v.rule))] });
+    say(formatViolations(decided.violations));
+    return end(EXIT.refused);
   }
+  decision({ verdict: 'allowed' });
+  const forced = withForcedFlags(withCallerEnv(decided.parsed, req.env), policy, identity);
   const ctx: BrokerContext = {
     engine: { docker: policy.engine.docker, env: dockerEnv(caller.uid, process.env.TERM) },
     caller,
@@ -55,22 +59,30 @@ async function dockerRequest(req: DockerRequest, caller: Caller, policy: Policy,
     admin: isListed(caller, policy.admins),
     records: ownershipDir(CONTAINERS_DIR),
   };
-  const outcome = forced.command === 'run' ? await brokerRun(ctx, decision.parsed, forced) : await brokerVerb(ctx, forced);
-  return record(argv, { ...outcome, finalArgv: redactArgv(outcome.finalArgv.length > 0 ? outcome.finalArgv : [], secrets) });
+  const outcome = forced.command === 'run' ? await brokerRun(ctx, decided.parsed, forced) : await brokerVerb(ctx, forced);
+  return end(outcome.exit, outcome, redact(outcome.finalArgv));
 }
 
-function auditRequest(req: AuditRequest, caller: Caller, policy: Policy): { exit: number; note?: string } {
+function auditRequest(req: AuditRequest, caller: Caller, policy: Policy, trail: AuditTrail, claims: Claims): number {
+  const argv = ['audit', ...(req.user ? ['--user', req.user] : []), ...(req.since ? ['--since', req.since] : [])];
+  const decision = (verdict: Decision['verdict'], note?: string): void => trail.decide({ kind: 'audit', claims, argv, verdict, ...(note ? { note } : {}) });
+  const fallback: Decision = { kind: 'audit', claims, argv, verdict: 'error' };
   if (!isListed(caller, policy.admins) && !isListed(caller, policy.reviewers)) {
+    decision('refused', 'not an admin or reviewer');
     say('cida-docker: only administrators and reviewers (policy "admins", "reviewers") may read the audit trail');
-    return { exit: EXIT.refused, note: 'not an admin or reviewer' };
+    trail.end({ exit: EXIT.refused }, fallback);
+    return EXIT.refused;
   }
   let since: Date | undefined;
   try {
     since = req.since === undefined ? undefined : parseSince(req.since);
   } catch (e) {
+    decision('usage', 'bad --since');
     say(`cida-docker: ${(e as Error).message}`);
-    return { exit: EXIT.usage, note: 'bad --since' };
+    trail.end({ exit: EXIT.usage }, fallback);
+    return EXIT.usage;
   }
+  decision('allowed');
   let text = '';
   try {
     text = fs.readFileSync(AUDIT_LOG_PATH, 'utf8');
@@ -79,7 +91,8 @@ function auditRequest(req: AuditRequest, caller: Caller, policy: Policy): { exit
   }
   const lines = filterLog(text, { user: req.user, since }).map((r) => `${JSON.stringify(r)}\n`);
   process.stdout.write(lines.join(''));
-  return { exit: EXIT.ok };
+  trail.end({ exit: EXIT.ok }, fallback);
+  return EXIT.ok;
 }
 
 export async function main(): Promise<number> {
@@ -108,38 +121,42 @@ export async function main(): Promise<number> {
     say(`cida-docker broker: cannot open the audit log ${AUDIT_LOG_PATH}: ${(e as Error).message}; nothing runs unaudited. Run \`cida-docker doctor\`.`);
     return EXIT.notSetUp;
   }
-  const base = { time: new Date(started).toISOString(), uid: caller.uid, user: caller.user, cwd: '', kind: 'docker' as const };
+  const trail = new AuditTrail(fd, caller, started);
   let req;
   try {
     req = parseRequest(rawRequest);
   } catch (e) {
     if (!(e instanceof RequestError)) throw e;
     say(`cida-docker broker: ${e.message}`);
-    appendRecord(fd, { ...base, argv: [], verdict: 'bad-request', rules: [], finalArgv: [], exit: EXIT.usage, durationMs: Date.now() - started, note: e.message });
+    // The request's own fields may be anything: the note says what was wrong, never what was sent.
+    trail.decide({ kind: 'docker', claims: {}, argv: [], verdict: 'bad-request', note: 'malformed request' });
+    trail.end({ exit: EXIT.usage }, { kind: 'docker', claims: {}, argv: [], verdict: 'bad-request' });
     return EXIT.usage;
   }
-  const withCwd = { ...base, cwd: req.cwd, kind: req.kind };
+  // Where the caller says it is and which CI job it says it runs: claims, recorded as such.
+  const ciJob = 'ciJob' in req ? req.ciJob : undefined;
+  const claims: Claims = { cwd: req.cwd, ...(ciJob ? { ciJob } : {}) };
+  const asked = (): Redacted => redact('argv' in req ? req.argv : []);
   let policy: Policy;
   try {
     policy = loadPolicy(POLICY_PATH, { requireRootOwned: true });
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
     say(`cida-docker: bad policy: ${e.message}`);
-    const argv = req.kind === 'docker' ? redactUnparsed(req.argv) : [];
-    appendRecord(fd, { ...withCwd, argv, verdict: 'bad-policy', rules: [], finalArgv: [], exit: EXIT.badPolicy, durationMs: Date.now() - started, note: e.message });
+    const d: Decision = { kind: req.kind, claims, argv: asked().argv, verdict: 'bad-policy', note: e.message };
+    trail.decide(d);
+    trail.end({ exit: EXIT.badPolicy }, d);
     return EXIT.badPolicy;
   }
   if (req.kind === 'audit') {
-    const r = auditRequest(req, caller, policy);
-    const argv = ['audit', ...(req.user ? ['--user', req.user] : []), ...(req.since ? ['--since', req.since] : [])];
-    appendRecord(fd, { ...withCwd, argv, verdict: r.exit === EXIT.ok ? 'allowed' : r.exit === EXIT.refused ? 'refused' : 'usage', rules: [], finalArgv: [], exit: r.exit, durationMs: Date.now() - started, ...(r.note ? { note: r.note } : {}) });
-    return r.exit;
+    return auditRequest(req, caller, policy, trail, claims);
   }
   try {
-    return await dockerRequest(req, caller, policy, withCwd, started, fd);
+    return await dockerRequest(req, caller, policy, trail, claims);
   } catch (e) {
     say(`cida-docker broker: internal error: ${(e as Error).stack ?? e}`);
-    appendRecord(fd, { ...withCwd, argv: redactUnparsed(req.argv), verdict: 'error', rules: [], finalArgv: [], exit: EXIT.internal, durationMs: Date.now() - started, note: String((e as Error).message) });
+    const a = asked();
+    trail.end({ exit: EXIT.internal, verdict: 'error', note: safeNote(String((e as Error).message), [a]) }, { kind: req.kind, claims, argv: a.argv, verdict: 'error' });
     return EXIT.internal;
   }
 }

@@ -74,83 +74,137 @@ function setFlag(values: FlagValues, flag: FlagSpec, set: FlagSet, raw: string):
   }
 }
 
-/** pflag's FlagSet.Parse (flag.go parseArgs/parseLongArg/parseShortArg), one FlagSet. */
-function parseFlags(argv: readonly string[], set: FlagSet): FlagParse {
-  const values: FlagValues = {};
-  const args: string[] = [];
-  const changed = new Set<string>();
-  let rest = [...argv];
-  while (rest.length > 0) {
-    const s = rest.shift() as string;
+/**
+ * One flag occurrence as pflag reads it from argv (flag.go parseLongArg/parseShortArg): the
+ * parser and the audit's redaction share this one reading, so they never disagree on which
+ * token holds which flag's value.
+ */
+export interface FlagOccurrence {
+  /** Index, in the scanned argv, of the token naming the flag. */
+  readonly token: number;
+  /** The flag as registered in this set; undefined when docker has no such flag here (an error). */
+  readonly flag: FlagSpec | undefined;
+  /**
+   * Where the value is written: `argv[token].slice(start)` (attached `-pX`, `--a=X`, `-e=X`, or the
+   * whole next token with start 0). Null when the value is implied ('true' of a bool given alone) or
+   * missing. For an unknown flag: what follows its `=` or its shorthand letter, when anything does.
+   */
+  readonly value: { readonly token: number; readonly start: number } | null;
+  /** The value pflag hands to the flag ('true' for a bool given alone). */
+  readonly raw: string;
+  /** docker's own error for this occurrence (unknown flag, bad syntax, missing value); the scan went on. */
+  readonly error?: string;
+}
+
+/** A whole FlagSet's reading of argv: its flags in order and the indices of its positionals. */
+interface FlagScan {
+  readonly occurrences: FlagOccurrence[];
+  readonly args: number[];
+}
+
+/** pflag's FlagSet.Parse (flag.go parseArgs) as a scan that never stops at an error. */
+function scanFlags(argv: readonly string[], set: FlagSet): FlagScan {
+  const occurrences: FlagOccurrence[] = [];
+  const args: number[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const s = argv[i];
     // A bare '-', an empty string or a word is a positional.
     if (s.length < 2 || s[0] !== '-') {
-      args.push(s);
-      if (!set.interspersed) {
-        args.push(...rest);
-        return { values, args, changed };
-      }
+      args.push(i++);
+      if (!set.interspersed) for (; i < argv.length; i++) args.push(i);
       continue;
     }
     if (s[1] === '-') {
       if (s.length === 2) {
         // '--' ends flag parsing and is removed.
-        args.push(...rest);
-        return { values, args, changed };
+        for (i++; i < argv.length; i++) args.push(i);
+        break;
       }
-      rest = parseLong(s, rest, set, values, changed);
+      i = scanLong(argv, i, set, occurrences);
     } else {
-      rest = parseShortGroup(s, rest, set, values, changed);
+      i = scanShortGroup(argv, i, set, occurrences);
     }
   }
-  return { values, args, changed };
+  return { occurrences, args };
 }
 
-function parseLong(s: string, rest: string[], set: FlagSet, values: FlagValues, changed: Set<string>): string[] {
+function scanLong(argv: readonly string[], i: number, set: FlagSet, out: FlagOccurrence[]): number {
+  const s = argv[i];
   const body = s.slice(2);
-  if (body.length === 0 || body[0] === '-' || body[0] === '=') throw new UsageError(`bad flag syntax: ${s}`);
+  if (body.length === 0 || body[0] === '-' || body[0] === '=') {
+    out.push({ token: i, flag: undefined, value: { token: i, start: 2 }, raw: body, error: `bad flag syntax: ${s}` });
+    return i + 1;
+  }
   const eq = body.indexOf('=');
   const name = eq < 0 ? body : body.slice(0, eq);
   const flag = set.byLong.get(name);
-  if (!flag) throw new UsageError(`unknown flag: --${name}`);
-  let value: string;
-  if (eq >= 0) value = body.slice(eq + 1);
-  else if (!flag.takesValue) value = 'true';
-  else if (rest.length > 0) value = rest.shift() as string;
-  else throw new UsageError(`flag needs an argument: ${s}`);
-  setFlag(values, flag, set, value);
-  changed.add(flag.long);
-  return rest;
+  const unknown = flag ? undefined : `unknown flag: --${name}`;
+  if (eq >= 0) {
+    out.push({ token: i, flag, value: { token: i, start: 2 + eq + 1 }, raw: body.slice(eq + 1), error: unknown });
+    return i + 1;
+  }
+  if (!flag || !flag.takesValue) {
+    out.push({ token: i, flag, value: null, raw: 'true', error: unknown });
+    return i + 1;
+  }
+  if (i + 1 < argv.length) {
+    out.push({ token: i, flag, value: { token: i + 1, start: 0 }, raw: argv[i + 1] });
+    return i + 2;
+  }
+  out.push({ token: i, flag, value: null, raw: '', error: `flag needs an argument: ${s}` });
+  return i + 1;
 }
 
-function parseShortGroup(s: string, rest: string[], set: FlagSet, values: FlagValues, changed: Set<string>): string[] {
-  let shorthands = s.slice(1);
-  while (shorthands.length > 0) {
+function scanShortGroup(argv: readonly string[], i: number, set: FlagSet, out: FlagOccurrence[]): number {
+  const s = argv[i];
+  for (let k = 1; k < s.length; ) {
+    const shorthands = s.slice(k);
     // pflag's go-test workaround: '-test.v' (also inside a group) is silently dropped.
-    if (shorthands.startsWith('test.')) return rest;
+    if (shorthands.startsWith('test.')) return i + 1;
     const c = shorthands[0];
     const flag = set.byShort.get(c);
-    // pflag reports the shorthand byte and the rest of the group from it: "'x' in -x" for -dx.
-    if (!flag) throw new UsageError(`unknown shorthand flag: ${goQuoteByte(Buffer.from(c, 'utf8')[0])} in -${shorthands}`);
-    let value: string;
-    if (shorthands.length > 2 && shorthands[1] === '=') {
-      value = shorthands.slice(2);
-      shorthands = '';
-    } else if (!flag.takesValue) {
-      value = 'true';
-      shorthands = shorthands.slice(1);
-    } else if (shorthands.length > 1) {
-      value = shorthands.slice(1);
-      shorthands = '';
-    } else if (rest.length > 0) {
-      value = rest.shift() as string;
-      shorthands = '';
-    } else {
-      throw new UsageError(`flag needs an argument: ${goQuoteByte(c.charCodeAt(0))} in -${shorthands}`);
+    if (!flag) {
+      // pflag reports the shorthand byte and the rest of the group from it: "'x' in -x" for -dx.
+      // Whether the rest of the group is its value nobody knows: it is reported as one.
+      const error = `unknown shorthand flag: ${goQuoteByte(Buffer.from(c, 'utf8')[0])} in -${shorthands}`;
+      out.push({ token: i, flag, value: shorthands.length > 1 ? { token: i, start: k + 1 } : null, raw: shorthands.slice(1), error });
+      return i + 1;
     }
-    setFlag(values, flag, set, value);
-    changed.add(flag.long);
+    if (shorthands.length > 2 && shorthands[1] === '=') {
+      out.push({ token: i, flag, value: { token: i, start: k + 2 }, raw: shorthands.slice(2) });
+      return i + 1;
+    }
+    if (!flag.takesValue) {
+      out.push({ token: i, flag, value: null, raw: 'true' });
+      k++;
+      continue;
+    }
+    if (shorthands.length > 1) {
+      out.push({ token: i, flag, value: { token: i, start: k + 1 }, raw: shorthands.slice(1) });
+      return i + 1;
+    }
+    if (i + 1 < argv.length) {
+      out.push({ token: i, flag, value: { token: i + 1, start: 0 }, raw: argv[i + 1] });
+      return i + 2;
+    }
+    out.push({ token: i, flag, value: null, raw: '', error: `flag needs an argument: ${goQuoteByte(c.charCodeAt(0))} in -${shorthands}` });
+    return i + 1;
   }
-  return rest;
+  return i + 1;
+}
+
+/** pflag's FlagSet.Parse, one FlagSet: the scan, stopping at its first error or bad value. */
+function parseFlags(argv: readonly string[], set: FlagSet): FlagParse {
+  const { occurrences, args } = scanFlags(argv, set);
+  const values: FlagValues = {};
+  const changed = new Set<string>();
+  for (const o of occurrences) {
+    if (o.error !== undefined || o.flag === undefined) throw new UsageError(o.error ?? 'unknown flag');
+    setFlag(values, o.flag, set, o.raw);
+    changed.add(o.flag.long);
+  }
+  return { values, args: args.map((i) => argv[i]), changed };
 }
 
 /** Resolves the command words at the start of `rest`: 'container run', 'ps', 'remove'… */
@@ -249,4 +303,49 @@ export function parseDockerArgv(argv: readonly string[]): ParsedCommand {
     validateCommand(cmd);
   }
   return cmd;
+}
+
+/** True when pflag's strconv.ParseBool reads `raw` (`1`, `t`, `TRUE`, `false`…). */
+export function isBoolText(raw: string): boolean {
+  return BOOL_VALUES[raw] !== undefined;
+}
+
+/**
+ * Where everything in a docker argv sits, as the parser reads it, without stopping at errors
+ * (the audit redacts the values of usage errors too). Token indices are into `argv`.
+ */
+export interface ArgvScan {
+  /** The global flags' and then the command's flags, in order. */
+  readonly occurrences: readonly FlagOccurrence[];
+  /** Indices of the command words (`container run`). */
+  readonly words: readonly number[];
+  /** Canonical command name, or null when docker has no such command here. */
+  readonly command: string | null;
+  /** Indices of the command's positionals (for run: the image, then the container's command). */
+  readonly args: readonly number[];
+  /** Indices of the tokens nobody reads: all that follows a command docker does not have. */
+  readonly unread: readonly number[];
+}
+
+export function scanDockerArgv(argv: readonly string[]): ArgvScan {
+  const global = scanFlags(argv, GLOBAL_SET);
+  const { words, spec } = lookupCommand(global.args.map((i) => argv[i]));
+  const wordTokens = global.args.slice(0, words.length);
+  // The global set does not intersperse: its positionals are a contiguous tail of argv.
+  const rest = global.args.slice(words.length);
+  if (!spec) return { occurrences: global.occurrences, words: wordTokens, command: null, args: [], unread: rest };
+  const start = rest[0] ?? argv.length;
+  const own = scanFlags(argv.slice(start), COMMAND_SETS.get(spec.name) as FlagSet);
+  const shift = (o: FlagOccurrence): FlagOccurrence => ({
+    ...o,
+    token: o.token + start,
+    value: o.value === null ? null : { token: o.value.token + start, start: o.value.start },
+  });
+  return {
+    occurrences: [...global.occurrences, ...own.occurrences.map(shift)],
+    words: wordTokens,
+    command: spec.name,
+    args: own.args.map((i) => i + start),
+    unread: [],
+  };
 }
