@@ -116,7 +116,17 @@ export function approvalRequest(req: ApprovalRequest, caller: Caller, policy: Po
   const done = (exit: number, verdict: Verdict, extra: { rules?: string[]; note?: string } = {}): ApprovalOutcome => ({
     exit, verdict, rules: extra.rules ?? [], argv, ...(approvalId ? { approval: approvalId } : {}), ...(extra.note ? { note: extra.note } : {}),
   });
+  // The audit line names the approval by its 12 digits even when the request gave a prefix.
+  const resolveId = (): void => {
+    if (req.id === undefined || req.id.length >= 12) return;
+    try {
+      approvalId = store.get(req.id).id;
+    } catch {
+      // unknown or ambiguous: the line keeps what was asked
+    }
+  };
   const refuse = (rule: string, message: string): ApprovalOutcome => {
+    resolveId();
     say(message);
     return done(EXIT.refused, 'refused', { rules: [rule], note: message });
   };
@@ -176,6 +186,7 @@ export function approvalRequest(req: ApprovalRequest, caller: Caller, policy: Po
   } catch (e) {
     if (e instanceof ApprovalError) {
       const r = REFUSAL[e.code];
+      if (e.code !== 'not-found' && e.code !== 'ambiguous') resolveId();
       say(e.message);
       return done(r.exit, r.verdict, { ...(r.rule ? { rules: [r.rule] } : {}), note: e.message });
     }
