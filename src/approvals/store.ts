@@ -300,7 +300,7 @@ export class ApprovalStore {
     if (!fs.existsSync(this.root)) fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
     this.check();
     const images = path.join(this.root, 'images');
-    if (!fs.existsSync(images)) fs.mkdirSync(images, { mode: 0o700 });
+    fs.mkdirSync(images, { recursive: true, mode: 0o700 }); // no error when another broker made it first
     this.checkDir(images, 'provenance directory');
   }
 
