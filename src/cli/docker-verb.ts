@@ -1,6 +1,7 @@
 // The docker verbs of the front end (`cida-docker run/ps/logs/…`, `-v`): refuse a caller
 // environment that points at another engine, check early with the same rulebook for a fast and
-// friendly answer, then hand the argv to the broker, which decides again and runs docker.
+// friendly answer, then hand the argv to the broker, which decides again and runs docker. Refusals
+// and usage errors go to the broker too, so that the audit trail records them: it explains them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,6 +83,12 @@ export async function runDockerVerb(argv: readonly string[]): Promise<number> {
       process.stdout.write(`cida-docker:\n Version:           ${ownVersion()}\n Broker:            ${BROKER_PATH}\n\n`);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
+    // Usage errors are requests the audit trail must show too: the broker parses the argv again,
+    // prints the same message and records it. Only without a broker does the front end answer alone.
+    if (fs.existsSync(BROKER_PATH)) {
+      const { code } = await callBroker({ v: 1, kind: 'docker', argv: [...argv], cwd: process.cwd(), ciJob });
+      if (code !== EXIT.notSetUp) return code;
+    }
     process.stderr.write(`${formatUsageError(e)}\n`);
     return EXIT.usage;
   }
