@@ -30,9 +30,13 @@ export async function runLean(argv: readonly string[]): Promise<number | null> {
     const own = dashdash < 0 ? rest : rest.slice(0, dashdash);
     if (own.includes('--help') || own.includes('-h')) return null;
   } else if (rest[0] === '--help') {
-    // `cida-docker run --help`: our help (oclif). Anywhere else --help belongs to docker or to the
-    // container's command, and `-h` is docker's --hostname for run/exec.
-    return null;
+    // `cida-docker run --help`: docker's flags for the verb, marked with what the policy does with
+    // them. Anywhere else --help belongs to docker or to the container's command, and `-h` is
+    // docker's --hostname for run/exec.
+    const text = (await import('./cli/verb-help.js')).verbHelp(command);
+    if (text === null) return null;
+    process.stdout.write(text);
+    return 0;
   }
   return run(rest);
 }
