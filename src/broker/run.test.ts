@@ -13,7 +13,8 @@ describe('run → create', () => {
     const argv = emitDockerArgv(createFromRun(forced(['run', '-it', '--rm', '--detach-keys', 'ctrl-x', '--sig-proxy=false', '-p', '8080', 'img', 'sh']), true));
     expect(argv).toEqual([
       'create', '--interactive', '--tty', '--rm', '--publish=8080', '--publish-all', '--security-opt=no-new-privileges', '--cap-drop=ALL',
-      '--cgroupns=private', '--pids-limit=512', '--label=cida.owner=dev1', '--label=cida.uid=1001', '--label=cida.ci-job=job-7', '--', 'img', 'sh',
+      '--cgroupns=private', '--pids-limit=512', '--memory=1g', '--memory-swap=1g', '--log-driver=json-file', '--log-opt=max-size=20m',
+      '--log-opt=max-file=5', '--label=cida.owner=dev1', '--label=cida.uid=1001', '--label=cida.ci-job=job-7', '--', 'img', 'sh',
     ]);
   });
   it('drops --rm for a foreground run (the broker removes it after wait)', () => {
