@@ -69,6 +69,9 @@ export function resolverFor(pipelines: readonly AnalysedPipeline[], outer: (name
   };
 }
 
+/** A variable in command position (a cheap first look: `$C …`, `… | $S`, `sudo ${C}`). */
+const VAR_COMMAND = /(?:^|[;&|(`\n]|\b(?:then|do|else|exec|command|env|sudo|xargs|time|nice|nohup|busybox))\s*\$\{?[A-Za-z_]/m;
+
 const literal: Resolve = (name) => (VAR_NAME.test(name) ? null : [name]);
 
 function downloads(script: string, resolve: Resolve): boolean {
@@ -127,7 +130,7 @@ export const rule: DockerfileRule = {
   check(df) {
     const out: RuleFinding[] = [];
     for (const instr of df.instructions) {
-      if (!mentions(instr, /curl|wget|fetch|aria2c|\$/)) continue;
+      if (!mentions(instr, /curl|wget|fetch|aria2c/) && !mentions(instr, VAR_COMMAND)) continue;
       const pipelines = pipelinesOf(instr);
       const resolve = resolverFor(pipelines, (name) => {
         const ex = df.expand(`\${${name}}`, instr);
