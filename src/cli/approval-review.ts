@@ -31,14 +31,15 @@ export async function runReview(o: { yes?: boolean }): Promise<number> {
     return EXIT.ok;
   }
   const skipped = new Set<string>();
+  const decided = new Set<string>();
   const user = me();
   try {
     for (;;) {
       const r = await ask('list', { state: 'pending' });
       if (r.code !== EXIT.ok) return r.code;
-      const queue = (r.approvals ?? []).filter((a) => !skipped.has(a.sha256));
+      const queue = (r.approvals ?? []).filter((a) => !skipped.has(a.sha256) && !decided.has(a.sha256));
       if (queue.length === 0) {
-        process.stdout.write(skipped.size > 0 ? 'No pending requests left (some skipped).\n' : 'No pending requests.\n');
+        process.stdout.write(skipped.size > 0 ? `No pending requests left (${skipped.size} skipped).\n` : 'No pending requests.\n');
         return EXIT.ok;
       }
       const id = await select({
@@ -79,7 +80,7 @@ export async function runReview(o: { yes?: boolean }): Promise<number> {
         const reason = await input({ message: 'Reason (the requester reads it):', validate: (v) => v.trim() !== '' || 'a reason is required to reject' });
         await runDecision('reject', { id: a.shortId, text: reason.trim() });
       }
-      skipped.add(a.sha256);
+      decided.add(a.sha256);
     }
   } catch (e) {
     if ((e as Error).name === 'ExitPromptError') {
