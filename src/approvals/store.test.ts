@@ -190,6 +190,7 @@ describe('fails closed', () => {
 describe('lock', () => {
   test('a stale lock (its process is gone) is broken; a live one times out with a clear error', () => {
     store.ensure();
+    fs.writeFileSync(path.join(root, '.tmp-1-crashed'), '{"half');
     fs.writeFileSync(path.join(root, '.lock'), `999999999 ${Date.now()} deadbeef`);
     expect(store.request({ dockerfile: df(1), repository: REPO, requester: dev1, findings: [] }).created).toBe(true);
     fs.writeFileSync(path.join(root, '.lock'), `${process.pid} ${Date.now()} deadbeef`);

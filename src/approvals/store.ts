@@ -7,7 +7,7 @@
 //                          digits name the file), repository, requester, findings, state, history
 //   images/<hex>.json      provenance of one image id: every build that produced it
 //   .lock                  the writers' lock (see Lock below)
-//   .tmp-*                 a write in progress (or left by a crash: ignored, removed when old)
+//   .tmp-*                 a write in progress (one left by a crashed writer is removed by the next)
 //
 // Keying. An approval is for one Dockerfile's bytes and one repository, and it is named by its
 // sha256: the id people type is the first 12 hex digits (longer when needed to be unique, like
@@ -410,6 +410,8 @@ export class ApprovalStore {
     }
     this.lockToken = token;
     try {
+      // Temp files are written only under the lock: any left now is a crashed writer's.
+      for (const n of fs.readdirSync(this.root)) if (n.startsWith('.tmp-')) fs.rmSync(path.join(this.root, n), { force: true });
       return fn();
     } finally {
       this.lockToken = null;
@@ -610,7 +612,7 @@ export class ApprovalStore {
       const old = v === undefined ? undefined : checkProvenance(v, hex, file);
       const build = { builder: { user: b.builder.user, uid: b.builder.uid }, approvalId: b.approvalId, sha256: b.sha256, tags: [...b.tags], time: b.time ?? this.now().toISOString() };
       const rec: Provenance = { v: 1, imageId: `sha256:${hex}`, builds: [...(old?.builds ?? []), build].slice(-MAX_BUILDS) };
-      this.writeAtomic(file, rec);
+      this.writeAtomic(file, old ? { ...old, ...rec } : rec); // keeps fields it does not know (pushes)
       return rec;
     });
   }
@@ -629,6 +631,63 @@ export class ApprovalStore {
     const v = this.readJson(file);
     return v === undefined ? undefined : checkProvenance(v, hex, file);
   }
+
+  // ------------------------------------------------------------ pushes (publishing)
+
+  /**
+   * Records a push (see PushRecord) in the image's provenance and in the approval's document,
+   * under the lock. The image must have provenance and the approval must exist. Throws StoreError.
+   */
+  recordPush(p: PushRecord): void {
+    const hex = imageIdHex(p.imageId);
+    if (!DIGEST.test(p.digest)) throw new StoreError(`recordPush: not a digest: ${JSON.stringify(p.digest.slice(0, 80))}`);
+    if (!SHA.test(p.sha256)) throw new StoreError('recordPush: sha256 must be 64 hex digits');
+    this.withLock(() => {
+      const time = p.time ?? this.now().toISOString();
+      const entry = { imageId: `sha256:${hex}`, name: p.name, digest: p.digest, by: { user: p.by.user, uid: p.by.uid }, approvalId: p.approvalId, time };
+      const file = this.provenancePath(hex);
+      const v = this.readJson(file);
+      if (v === undefined) throw new StoreError(`recordPush: no provenance for ${p.imageId}`);
+      const prov = checkProvenance(v, hex, file);
+      this.writeAtomic(file, { ...prov, pushes: [...pushesOf(prov), entry].slice(-MAX_PUSHES) });
+      const a = this.load(p.sha256);
+      if (a === undefined) throw new StoreError(`recordPush: no approval ${p.sha256.slice(0, ID_LENGTH)}`);
+      this.writeAtomic(this.docPath(p.sha256), { ...a, pushes: [...pushesOf(a), entry].slice(-MAX_PUSHES) });
+    });
+  }
+}
+
+// ---------------------------------------------------------------- pushes (publishing, issue 10)
+// A push is recorded in two places: the image's provenance (`pushes` beside `builds`) and the
+// approval's document (`pushes`, its publishing history beside the review `history`). Both are
+// extra fields: readers that do not know them keep them as they are (transitions copy the document).
+
+export interface PushRecord {
+  /** `sha256:<64 hex>`: the local image that was pushed. */
+  readonly imageId: string;
+  /** `host[:port]/path:tag` as pushed. */
+  readonly name: string;
+  /** `sha256:<64 hex>`: the manifest digest the registry reported. */
+  readonly digest: string;
+  readonly by: Person;
+  /** The approval's 12-digit id the push was allowed by. */
+  readonly approvalId: string;
+  /** The approval's whole sha256. */
+  readonly sha256: string;
+  /** ISO 8601; default now. */
+  readonly time?: string;
+}
+
+const MAX_PUSHES = 500;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** The pushes recorded on a provenance or approval document (extra field; [] when none or malformed). */
+export function pushesOf(doc: unknown): Required<Omit<PushRecord, 'sha256'>>[] {
+  const v = isObj(doc) ? doc.pushes : undefined;
+  if (!Array.isArray(v)) return [];
+  return v.filter((p): p is Required<Omit<PushRecord, 'sha256'>> =>
+    isObj(p) && typeof p.imageId === 'string' && typeof p.name === 'string' && typeof p.digest === 'string' && DIGEST.test(p.digest) &&
+    validPerson(p.by) && typeof p.approvalId === 'string' && typeof p.time === 'string');
 }
 
 function lastReason(a: Approval): string {

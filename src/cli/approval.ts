@@ -49,7 +49,9 @@ export function dockerfileText(a: ApprovalView): string {
 
 function findingsText(file: string, text: string, findings: readonly StoredFinding[]): string {
   const color = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
-  return formatTty({ file, approvable: !findings.some((f) => f.severity === 'error'), findings }, visible(text), { color });
+  // Messages quote the Dockerfile; the file name is the requester's: all escaped.
+  const shown = findings.map((f) => ({ ...f, message: visible(f.message), fix: visible(f.fix) }));
+  return formatTty({ file: visible(file), approvable: !findings.some((f) => f.severity === 'error'), findings: shown }, visible(text), { color });
 }
 
 // ------------------------------------------------------------------ request
