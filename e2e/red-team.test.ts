@@ -82,6 +82,18 @@ describe.runIf(ready)('red team: the broker holds against its own users', () => 
       expect(docker('inspect', '--format', '{{.State.Running}}', rootMade, victim).stdout).toBe('true\ntrue\n');
     });
 
+    it("a name conflict does not tell another developer the victim's container id", () => {
+      const name = `dev2-secret-${process.pid}`;
+      const victim = runD(DEV2, ['--name', name, `${REG}/busybox:1`]);
+      const r = as(DEV1, ['run', '-d', '--name', name, `${REG}/busybox:1`]);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/already in use/);
+      expect(r.stderr).not.toContain(victim);
+      expect(r.stderr).not.toContain(victim.slice(0, 12));
+      const audit = JSON.stringify(auditLines().filter((l) => l.user === DEV1));
+      expect(audit).not.toContain(victim);
+    });
+
     it('a container the broker did not create cannot be started through it, even by its labels', () => {
       const rootMade = docker('create', '--label', `cida.uid=${uid1}`, '--label', `cida.ci-job=${JOB}`, `${REG}/busybox-root:1`).stdout.trim();
       made.push(rootMade);

@@ -20,6 +20,7 @@ import { type AuditRequest, type DockerRequest, parseRequest, RequestError } fro
 import { brokerRun } from './run.js';
 import { brokerVerb } from './verbs.js';
 import { ownershipDir } from './ownership.js';
+import { brokerStore } from './approvals.js';
 import { withCallerEnv } from './caller-env.js';
 
 
@@ -58,6 +59,7 @@ async function dockerRequest(req: DockerRequest, caller: Caller, policy: Policy,
     policy,
     admin: isListed(caller, policy.admins),
     records: ownershipDir(CONTAINERS_DIR),
+    store: brokerStore,
   };
   const outcome = forced.command === 'run' ? await brokerRun(ctx, decided.parsed, forced) : await brokerVerb(ctx, forced);
   return end(outcome.exit, outcome, redact(outcome.finalArgv));

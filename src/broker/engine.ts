@@ -71,6 +71,8 @@ export interface CaptureOptions {
   readonly input?: string;
   /** Pass docker's stderr to the caller instead of capturing it. */
   readonly inheritStderr?: boolean;
+  /** Pass docker's stderr to the caller line by line through this (e.g. to hide ids); implies not captured. */
+  readonly mapStderr?: (line: string) => string;
   /** Keep stdout as binary (latin1) text. */
   readonly binary?: boolean;
   /** Stop docker and report `overflow` once stdout exceeds this many bytes (default CAPTURE_MAX_BYTES). */
@@ -87,7 +89,7 @@ export function capture(engine: Engine, argv: readonly string[], options: Captur
   const child = spawn(engine.docker, argv, {
     cwd: '/',
     env: engine.env,
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', options.inheritStderr ? 'inherit' : 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', options.inheritStderr && !options.mapStderr ? 'inherit' : 'pipe'],
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -106,8 +108,27 @@ export function capture(engine: Engine, argv: readonly string[], options: Captur
     out.push(b);
     outBytes += b.length;
   });
+  const mapStderr = options.mapStderr;
+  if (mapStderr) {
+    // Whole lines through the map; a line longer than any docker message is passed on as it comes.
+    let pending = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      if (pending.length > 64 * 1024) {
+        lines.push(pending);
+        pending = '';
+      }
+      if (lines.length > 0) process.stderr.write(lines.map((l) => `${mapStderr(l)}\n`).join(''));
+    });
+    child.stderr?.on('end', () => {
+      if (pending !== '') process.stderr.write(mapStderr(pending));
+    });
+  }
   child.stderr?.on('data', (b: Buffer) => {
-    if (errBytes >= STDERR_MAX_BYTES) return;
+    if (mapStderr || errBytes >= STDERR_MAX_BYTES) return;
     const part = b.subarray(0, STDERR_MAX_BYTES - errBytes);
     err.push(part);
     errBytes += part.length;

@@ -3,6 +3,7 @@ import type { Engine } from './engine.js';
 import type { Caller } from './identity.js';
 import type { Policy } from '../policy/policy.js';
 import type { Verdict } from './audit.js';
+import type { ApprovalLookup } from './build.js';
 
 export interface Outcome {
   readonly exit: number;
@@ -22,6 +23,8 @@ export interface BrokerContext {
   readonly admin: boolean;
   /** The broker's ownership records (CONTAINERS_DIR; a temporary directory in tests). */
   readonly records: string;
+  /** The approvals store (image provenance), opened on first use. */
+  readonly store: () => ApprovalLookup;
 }
 
 export function allowed(exit: number, finalArgv: readonly string[], extra: Partial<Outcome> = {}): Outcome {

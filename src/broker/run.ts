@@ -12,7 +12,9 @@ import { PIPED_STDIN } from '../guards/detached-service.js';
 import { formatViolations } from '../guards/report.js';
 import { capture, type Engine, lastSignal, onSignals, runInherit, signalExitCode } from './engine.js';
 import { allowed, type BrokerContext, type Outcome } from './outcome.js';
-import { LIST_FORMAT, ownedBy, parseContainerList } from './containers.js';
+import { imageRunVerdict } from './build.js';
+import { type ContainerEntry, LIST_FORMAT, ownedBy, parseContainerList } from './containers.js';
+import { scrubForeignIds } from './scrub.js';
 import { removeRecord, writeRecord } from './ownership.js';
 import { additionalGroups, firstTarFile, idsFromStatus, MAX_ACCOUNT_FILE_BYTES, type Resolved, resolveUserSpec, rootInProc, rootPart } from './passwd.js';
 
@@ -155,11 +157,11 @@ export function rootInMainProcess(pid: number): string | null {
   return ids === null ? 'unreadable ids' : rootInProc(ids);
 }
 
-/** Running containers the caller owns (their ownership records), for the per-user ceiling. */
-async function runningOwnedBy(ctx: BrokerContext, uid: number): Promise<number> {
+/** The containers the caller owns (their ownership records), or null when the engine cannot list them. */
+async function ownContainers(ctx: BrokerContext): Promise<ContainerEntry[] | null> {
   const r = await capture(ctx.engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
-  if (r.code !== 0 || r.overflow) return Number.POSITIVE_INFINITY;
-  return ownedBy(parseContainerList(r.stdout, ctx.records), uid).filter((e) => e.running).length;
+  if (r.code !== 0 || r.overflow) return null;
+  return ownedBy(parseContainerList(r.stdout, ctx.records), ctx.caller.uid);
 }
 
 export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced: ParsedCommand): Promise<Outcome> {
@@ -173,14 +175,22 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     return { exit: 77, verdict: 'refused', rules: [PIPED_STDIN.rule], finalArgv: [], note: PIPED_STDIN.message };
   }
   const maxRunning = policy.run.maxContainersPerUser;
-  if (!ctx.admin && (await runningOwnedBy(ctx, caller.uid)) >= maxRunning)
+  const mine = ctx.admin ? [] : await ownContainers(ctx);
+  if (mine === null) {
+    process.stderr.write('cida-docker: cannot list your containers through the engine; nothing was created\n');
+    return allowed(125, runArgv, { note: 'listing failed' });
+  }
+  if (mine.filter((e) => e.running).length >= maxRunning)
     return refusal(ctx, 'resource-limits', `you already have ${maxRunning} running containers, this host's ceiling per developer (policy run.maxContainersPerUser)`, runArgv, '',
       'Stop (cida-docker stop) or remove (cida-docker rm -f) containers you no longer need, then run again.');
+  // Docker's messages (a name conflict) may name somebody else's container: never pass that id on.
+  const own = new Set(mine.map((e) => e.id));
+  const hideIds = ctx.admin ? undefined : (line: string): string => scrubForeignIds(line, own);
 
   // 1. Create, with the user as given (or the image's USER). docker create prints the id on
   //    stdout; pull progress and errors go to the caller's stderr.
   const create = createFromRun(forced, !foreground && autoRemove);
-  let id = await createContainer(ctx, create);
+  let id = await createContainer(ctx, create, hideIds);
   if (typeof id !== 'string') return allowed(lastSignal ? signalExitCode(lastSignal) : id.code, runArgv, { note: 'create failed' });
   const afterCreate = await interrupted(ctx, id, runArgv);
   if (afterCreate) return afterCreate;
@@ -191,6 +201,12 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     await remove(ctx, id);
     process.stderr.write('cida-docker: cannot read the new container from the engine; it was removed\n');
     return allowed(125, runArgv, { note: 'inspect failed' });
+  }
+  // The image: built here from an approval still approved, or from a trusted registry (run.requireApprovedImage).
+  const image = imageRunVerdict(made.image, forced.args[0] ?? '', policy, ctx.store());
+  if (!image.ok) {
+    await remove(ctx, id);
+    return refusal(ctx, image.rule, `${image.message}; the container was removed`, runArgv, '', image.fix);
   }
   const given = lastValue(asked.flags, 'user');
   const who = given !== undefined ? `-u ${given}` : made.user === '' ? 'the image sets no USER, so it runs as root' : `the image's USER ${made.user}`;
@@ -213,7 +229,7 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   if (made.user !== pinned || resolved.id.groups.length > 0) {
     await remove(ctx, id);
     const again = withFlag(withFlag(create, 'user', pinned), 'pull', 'never');
-    const second = await createContainer(ctx, again);
+    const second = await createContainer(ctx, again, hideIds);
     if (typeof second !== 'string') return allowed(lastSignal ? signalExitCode(lastSignal) : second.code, runArgv, { note: 'create failed' });
     id = second;
     const check = await inspectCreated(engine, id);
@@ -288,8 +304,8 @@ function withFlag(cmd: ParsedCommand, name: string, value: string): ParsedComman
 }
 
 /** `docker create`: the new id, or docker's exit code when it failed (its message is on the caller's stderr). */
-async function createContainer(ctx: BrokerContext, create: ParsedCommand): Promise<string | { code: number }> {
-  const created = await capture(ctx.engine, emitDockerArgv(create), { inheritStderr: true });
+async function createContainer(ctx: BrokerContext, create: ParsedCommand, mapStderr?: (line: string) => string): Promise<string | { code: number }> {
+  const created = await capture(ctx.engine, emitDockerArgv(create), { inheritStderr: true, mapStderr });
   const id = created.stdout.trim().split('\n').pop() ?? '';
   if (created.code !== 0 || !/^[0-9a-f]{64}$/.test(id)) {
     if (/^[0-9a-f]{64}$/.test(id)) await remove(ctx, id);

@@ -55,6 +55,7 @@ function ctx(uid: number, admin = false): BrokerContext {
     policy: DEFAULT_POLICY,
     admin,
     records,
+    store: () => ({ approvalFor: () => undefined, recordBuild: () => undefined, provenanceOf: () => undefined }),
   };
 }
 
