@@ -42,6 +42,7 @@ describe('redaction by parsing', () => {
     expect(redactArgv(['exec', '-e=K=v1', 'c', 'sh'])).toEqual(['exec', `-e=K=${REDACTED}`, 'c', 'sh']);
     expect(redactArgv(['run', '-ite', 'K=v1', 'img'])).toEqual(['run', '-ite', `K=${REDACTED}`, 'img']);
     expect(redactArgv(['run', '--', 'img', 'DB_TOKEN=abc'])).toEqual(['run', '--', 'img', `DB_TOKEN=${REDACTED}`]);
+    expect(redactArgv(['run', 'img', 'sh', '-c', 'export API_KEY=k1; echo "TOKEN=t1" --password=p1 x=1'])).toEqual(['run', 'img', 'sh', '-c', `export API_KEY=${REDACTED}; echo "TOKEN=${REDACTED}" --password=${REDACTED} x=1`]);
   });
   it('redacts secret-looking build args, --secret, and a value given to a bool flag', () => {
     expect(redactArgv(['build', '--build-arg', 'NPM_TOKEN=abc123', '--build-arg', 'VERSION=1.2', '-'])).toEqual(['build', '--build-arg', `NPM_TOKEN=${REDACTED}`, '--build-arg', 'VERSION=1.2', '-']);

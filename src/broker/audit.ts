@@ -58,6 +58,9 @@ export const REDACTED = '***';
 /** Names whose values are secrets: env and build-arg names, `NAME=value` words in a container's command. */
 const SECRET_NAME = /pass|secret|token|key|cred|auth|private|cert|pwd/i;
 
+/** `NAME=value` (or `--name=value`) at the start of a word; the value runs to a blank, quote or shell operator. */
+const ASSIGNMENT = /(^|[\s;&|('"`])(-{0,2}[A-Za-z_][\w.-]*)=([^\s;&|)'"`]+)/g;
+
 /** Flags (by canonical long name) whose whole value is a secret. */
 const SECRET_VALUE_FLAGS = new Set(['password', 'secret']);
 
@@ -71,7 +74,8 @@ export interface Redacted {
  * Redacts a docker argv by reading it as docker does (the parser's own scan): the values of
  * `-p/--password`, `--secret`, every `-e/--env` value (`NAME=***`), `--build-arg` values with
  * secret-looking names, a value given to a bool flag where docker expects none (any value of
- * `--password-stdin=…`), and `NAME=value` words with secret-looking names among the positionals.
+ * `--password-stdin=…`), and `NAME=value` words with secret-looking names among the positionals
+ * (also inside one, as in `sh -c 'export TOKEN=x; …'`).
  * Exactly those values are replaced; nothing is searched for as text elsewhere.
  * Where the reading is unsure — an argv docker would refuse — it redacts more: the value that
  * may belong to an unknown flag, and from there on every `=value`, every word after a flag spelled
@@ -117,9 +121,14 @@ export function redact(argv: readonly string[]): Redacted {
     if (out[i] !== argv[i] || flagTokens.has(i) || scan.words.includes(i)) continue;
     const t = argv[i];
     if (i < unsureFrom) {
-      // A positional: a secret-looking assignment (`DB_PASSWORD=x`, `--token=x`) keeps its name only.
-      const m = /^-{0,2}([A-Za-z_][\w.-]*)=./s.exec(t);
-      if (m && SECRET_NAME.test(m[1])) cut(i, m[0].length - 1);
+      // A positional (a container's command, `sh -c '…'` included): every secret-looking assignment
+      // in it (`DB_PASSWORD=x`, `--token=x`, `export API_KEY=x`) keeps its name only.
+      const text = t.replace(ASSIGNMENT, (all, lead: string, name: string, value: string) => {
+        if (!SECRET_NAME.test(name)) return all;
+        removed.push(value);
+        return `${lead}${name}=${REDACTED}`;
+      });
+      if (text !== t) out[i] = text;
       continue;
     }
     if (scan.command === null && !/^(?:--[A-Za-z][\w-]*|-[A-Za-z])$/.test(t)) {
