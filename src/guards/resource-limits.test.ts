@@ -269,6 +269,13 @@ describe('resource-limits: ceilings from the policy', () => {
     it.each([['max-size=-1'], ['max-size=0'], ['max-size='], ['max-size'], ['max-size=lots'], ['max-file=0'], ['max-file=-1'], ['max-file=x'], ['max-file=0x3']])('%s refused', (v) => {
       expect(verdict(['run', '--log-opt', v, IMAGE])).toEqual([ID]);
     });
+    it('max-buffer-size (held in the engine\'s memory in non-blocking mode) is held to run.logMaxSize', () => {
+      expect(msgs(['run', '--log-opt', 'mode=non-blocking', '--log-opt', 'max-buffer-size=64g', IMAGE])).toEqual([
+        "--log-opt max-buffer-size=64g is above this host's ceiling of 20m (policy run.logMaxSize) (the buffer is held in the engine's memory)",
+      ]);
+      expect(verdict(['run', '--log-opt', 'max-buffer-size=-1', IMAGE])).toEqual([ID]);
+      expect(verdict(['run', '--log-opt', 'mode=non-blocking', '--log-opt', 'max-buffer-size=4m', IMAGE])).toEqual([]);
+    });
     it('the last of several still has to be within the ceiling, and so does every earlier one', () => {
       expect(verdict(['run', '--log-opt', 'max-size=1m', '--log-opt', 'max-size=1g', IMAGE])).toEqual([ID]);
       expect(verdict(['run', '--log-opt', 'max-size=1g', '--log-opt', 'max-size=1m', IMAGE])).toEqual([ID]);

@@ -23,7 +23,8 @@
 //           refusal is needed. tmpfs and /dev/shm pages are also charged to the container's memory
 //           cgroup, so the memory limit bounds what they can really hold; the ceilings keep a
 //           single mount from promising more.
-//   logs    --log-opt max-size above run.logMaxSize or max-file above run.logMaxFile is refused;
+//   logs    --log-opt max-size above run.logMaxSize or max-file above run.logMaxFile is refused
+//           (and max-buffer-size above run.logMaxSize: non-blocking mode buffers in the engine);
 //           without them the policy's values are forced (with the json-file driver, when none
 //           is given: the daemon's default driver could be one that ignores them).
 import { lastValue, type ParsedCommand } from '../docker/model.js';
@@ -284,6 +285,18 @@ function logOptFindings(raw: string, policy: Policy): Finding[] {
         {
           message: `--log-opt max-size=${val} ${aboveCeiling(policy.run.logMaxSize, 'logMaxSize')}`,
           fix: `Ask for at most max-size=${policy.run.logMaxSize}, or leave it out to get ${policy.run.logMaxSize}.`,
+        },
+      ];
+  }
+  if (key === 'max-buffer-size') {
+    // mode=non-blocking's ring buffer lives in the engine's own (root) memory, shared by everyone.
+    const bytes = attempt(() => parseBytes(val));
+    if (bytes === null || bytes < 0n) return [{ message: `--log-opt ${shown(raw)}: max-buffer-size must be a size (e.g. max-buffer-size=1m)` }];
+    if (bytes > policySize(policy.run.logMaxSize))
+      return [
+        {
+          message: `--log-opt max-buffer-size=${val} ${aboveCeiling(policy.run.logMaxSize, 'logMaxSize')} (the buffer is held in the engine's memory)`,
+          fix: `Ask for at most max-buffer-size=${policy.run.logMaxSize}, or leave it out (docker's 1m).`,
         },
       ];
   }
