@@ -66,15 +66,17 @@ async function findSudo(suPid: number, timeoutMs = 20_000): Promise<number> {
 
 // Every signal `kill -l` lists but KILL (9) and STOP (19), in an order that lets each reach as far
 // as it can: first those sudo relays without ending the request (CONT again after the stopping
-// ones), then, for the start-up floods, INT, HUP, QUIT and TERM, then those sudo does not catch
-// (the first of them kills sudo itself; the broker must carry on).
-const RELAYED_BY_SUDO = [10, 12, 14, 13, 17, 18, 20, 21, 22, 28, 23, 18];
-const ENDING = [2, 1, 3, 15];
+// ones), then, for the start-up floods, those that end it: INT, HUP, QUIT, TERM, and ALRM (sudo
+// takes ALRM for its command timeout: it sends the launcher HUP, TERM, then KILL), then those sudo
+// does not catch (the first of them kills sudo itself; the broker must carry on).
+const RELAYED_BY_SUDO = [10, 12, 13, 17, 18, 20, 21, 22, 28, 23, 18];
+const ENDING = [2, 1, 3, 15, 14];
 const KILL_SUDO = [4, 5, 6, 7, 8, 11, 16, 24, 25, 26, 27, 29, 30, 31, ...Array.from({ length: 31 }, (_, i) => 34 + i)];
 
 /** Sends the signals, one by one, as the user, to `pid`; returns those the kernel refused (not ESRCH). */
 function flood(pid: number, signals: number[]): string {
-  return asUserSh('p=$1; shift; for s; do kill -"$s" "$p" 2>&1 | grep -v "No such process"; done; true', String(pid), ...signals.map(String)).stdout;
+  const script = 'p=$1; shift; for s; do out=$(kill -"$s" "$p" 2>&1) || case $out in *"No such process"*) ;; *) echo "$s: $out" ;; esac; done';
+  return asUserSh(script, String(pid), ...signals.map(String)).stdout;
 }
 
 /** TCP listeners: ss lines, with their processes. */
@@ -243,9 +245,25 @@ describe.runIf(ready)('signals from the caller', () => {
     expect(endLines(t2)[0].exit).toBe(0);
   });
 
+  it("ALRM: sudo's own timeout HUPs, TERMs, then KILLs the launcher; the broker, in its own session, still ends with its audit line", async () => {
+    const { id } = await background(8);
+    const t = tag();
+    const before = listeners();
+    const { child, done } = asAsync(DEV1, ['logs', '-f', id.slice(0, 12)], { env: { BUILD_TAG: t } });
+    const sudo = await findSudo(child.pid!);
+    await sleep(1500);
+    expect(flood(sudo, [14])).toBe('');
+    const r = await done;
+    expect(r.stdout).toContain('up');
+    await until(() => endLines(t).length === 1, 10_000);
+    expect(endLines(t)[0].exit).toBe(129); // docker logs ended by the relayed HUP
+    await until(() => rootBrokers().length === 0, 10_000);
+    expect(inspectorListeners(before)).toEqual([]);
+  });
+
   it('TERM through sudo still stops a foreground run cleanly: 143, audited, --rm container removed', async () => {
     const t = tag();
-    const { child, done } = asAsync(DEV1, ['run', '--rm', '--stop-timeout', '1', IMAGE, 'sh', '-c', 'echo started; exec sleep 300'], { env: { BUILD_TAG: t } });
+    const { child, done } = asAsync(DEV1, ['run', '--rm', '--stop-timeout', '5', IMAGE, 'sh', '-c', 'trap "exit 143" TERM; echo started; while :; do sleep 1; done'], { env: { BUILD_TAG: t } });
     await until(() => containersOf(t).some((id) => docker('inspect', '--format', '{{.State.Running}}', id).stdout.trim() === 'true'));
     await sleep(1000);
     const sudo = await findSudo(child.pid!);
