@@ -29,7 +29,92 @@ export interface AuditRequest {
   readonly since?: string;
 }
 
-export type BrokerRequest = DockerRequest | AuditRequest;
+export const APPROVAL_ACTIONS = ['request', 'list', 'show', 'approve', 'reject', 'revoke'] as const;
+export type ApprovalAction = (typeof APPROVAL_ACTIONS)[number];
+
+/**
+ * `cida-docker approval …`. Which fields each action takes (any other field is an error):
+ *   request: dockerfile (the file's bytes, base64, at most MAX_DOCKERFILE_TEXT bytes), repo, note?, file?
+ *   list: state?      show: id      approve: id, note?      reject/revoke: id, reason
+ */
+export interface ApprovalRequest {
+  readonly v: 1;
+  readonly kind: 'approval';
+  readonly cwd: string;
+  readonly action: ApprovalAction;
+  /** 4 to 64 hex digits: an approval id or a unique prefix of one. */
+  readonly id?: string;
+  /** base64 of the Dockerfile's exact bytes. */
+  readonly dockerfile?: string;
+  /** The Dockerfile's name as the developer gave it: shown in findings only, never opened. */
+  readonly file?: string;
+  readonly repo?: string;
+  readonly note?: string;
+  readonly reason?: string;
+  readonly state?: 'pending' | 'approved' | 'rejected' | 'revoked';
+}
+
+/** Bytes of Dockerfile a request may carry (base64 grows it by 4/3; the request limit is MAX_REQUEST_BYTES). */
+export const MAX_DOCKERFILE_TEXT = 64 * 1024;
+const MAX_NOTE = 2000;
+const APPROVAL_FIELDS: Record<ApprovalAction, { required: readonly string[]; optional: readonly string[] }> = {
+  request: { required: ['dockerfile', 'repo'], optional: ['note', 'file'] },
+  list: { required: [], optional: ['state'] },
+  show: { required: ['id'], optional: [] },
+  approve: { required: ['id'], optional: ['note'] },
+  reject: { required: ['id', 'reason'], optional: [] },
+  revoke: { required: ['id', 'reason'], optional: [] },
+};
+
+/**
+ * Text a person will read on another person's terminal: no control characters (escape sequences,
+ * carriage returns) other than newline and tab, and no bidirectional overrides that would show
+ * one thing and mean another.
+ */
+function checkHumanText(key: string, v: string): string {
+  if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(v))
+    throw new RequestError(`request field "${key}" contains control or bidirectional-override characters; write plain text`);
+  return v;
+}
+
+function parseApprovalRequest(json: Record<string, unknown>, cwd: string): ApprovalRequest {
+  const action = json.action;
+  if (typeof action !== 'string' || !(APPROVAL_ACTIONS as readonly string[]).includes(action))
+    throw new RequestError(`request field "action" must be one of ${APPROVAL_ACTIONS.join(', ')}`);
+  const spec = APPROVAL_FIELDS[action as ApprovalAction];
+  onlyKeys(json, ['v', 'kind', 'cwd', 'action', ...spec.required, ...spec.optional]);
+  for (const k of spec.required) if (json[k] === undefined) throw new RequestError(`request field "${k}" is required for ${action}`);
+  const id = str(json, 'id', 64, true);
+  if (id !== undefined && !/^[0-9a-fA-F]{4,64}$/.test(id))
+    throw new RequestError(`"${id.slice(0, 80)}" is not an approval id: use 4 to 64 hex digits, as \`cida-docker approval list\` shows them`);
+  const dockerfile = str(json, 'dockerfile', Math.ceil(MAX_DOCKERFILE_TEXT / 3) * 4, true);
+  if (dockerfile !== undefined) {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(dockerfile) || Buffer.from(dockerfile, 'base64').toString('base64') !== dockerfile)
+      throw new RequestError('request field "dockerfile" must be the file\'s bytes in canonical base64');
+    if (dockerfile === '') throw new RequestError('the Dockerfile is empty');
+  }
+  const repo = str(json, 'repo', 255, true);
+  if (repo !== undefined && !/^[\x21-\x7e]+$/.test(repo)) throw new RequestError('request field "repo" must be printable ASCII without spaces (host[:port]/path)');
+  const note = str(json, 'note', MAX_NOTE, true);
+  const reason = str(json, 'reason', MAX_NOTE, true);
+  const file = str(json, 'file', 4096, true);
+  const state = str(json, 'state', 16, true);
+  if (state !== undefined && !['pending', 'approved', 'rejected', 'revoked'].includes(state))
+    throw new RequestError('request field "state" must be pending, approved, rejected or revoked');
+  if (reason !== undefined && reason.trim() === '') throw new RequestError(`a reason is required to ${action}`);
+  return {
+    v: 1, kind: 'approval', cwd, action: action as ApprovalAction,
+    ...(id !== undefined && { id: id.toLowerCase() }),
+    ...(dockerfile !== undefined && { dockerfile }),
+    ...(file !== undefined && { file: checkHumanText('file', file) }),
+    ...(repo !== undefined && { repo }),
+    ...(note !== undefined && { note: checkHumanText('note', note) }),
+    ...(reason !== undefined && { reason: checkHumanText('reason', reason) }),
+    ...(state !== undefined && { state: state as ApprovalRequest['state'] }),
+  };
+}
+
+export type BrokerRequest = DockerRequest | AuditRequest | ApprovalRequest;
 
 export class RequestError extends Error {
   override readonly name = 'RequestError';
@@ -72,7 +157,8 @@ export function parseRequest(text: string | undefined): BrokerRequest {
     onlyKeys(json, ['v', 'kind', 'cwd', 'user', 'since']);
     return { v: 1, kind: 'audit', cwd, user: str(json, 'user', 256, true), since: str(json, 'since', 64, true) };
   }
-  if (json.kind !== 'docker') throw new RequestError('request field "kind" must be "docker" or "audit"');
+  if (json.kind === 'approval') return parseApprovalRequest(json, cwd);
+  if (json.kind !== 'docker') throw new RequestError('request field "kind" must be "docker", "audit" or "approval"');
   onlyKeys(json, ['v', 'kind', 'argv', 'cwd', 'ciJob', 'env']);
   const argv = json.argv;
   if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string' && !a.includes('\0')))
