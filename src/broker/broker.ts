@@ -20,7 +20,7 @@ import { type AuditRequest, type DockerRequest, parseRequest, RequestError } fro
 import { brokerRun } from './run.js';
 import { brokerVerb } from './verbs.js';
 import { ownershipDir } from './ownership.js';
-import { brokerStore } from './approvals.js';
+import { approvalRequest, brokerStore } from './approvals.js';
 import { withCallerEnv } from './caller-env.js';
 
 
@@ -149,6 +149,14 @@ export async function main(): Promise<number> {
     trail.decide(d);
     trail.end({ exit: EXIT.badPolicy }, d);
     return EXIT.badPolicy;
+  }
+  if (req.kind === 'approval') {
+    const r = approvalRequest(req, caller, policy);
+    trail.end(
+      { exit: r.exit, ...(r.approval ? { approval: r.approval } : {}) },
+      { kind: 'approval', claims, argv: r.argv, verdict: r.verdict, rules: r.rules, ...(r.note ? { note: r.note } : {}) },
+    );
+    return r.exit;
   }
   if (req.kind === 'audit') {
     return auditRequest(req, caller, policy, trail, claims);
