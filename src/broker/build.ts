@@ -17,6 +17,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { lintDockerfile } from '../dockerfile/index.js';
 import { emitDockerArgv } from '../docker/emit.js';
 import { lastValue, type ParsedCommand, UsageError } from '../docker/model.js';
@@ -125,6 +126,8 @@ async function drain(it: AsyncIterable<Buffer>, ms = 2000): Promise<void> {
 }
 
 export async function brokerBuild(req: BuildRequest, deps: BuildDeps): Promise<BuildResult> {
+  // The context streams through at disk speed: keep V8's young generation at its start size.
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
   const { engine, caller, policy } = deps;
   let told = false;
   const decided = (verdict: BuildResult['verdict'], rules: readonly string[], note?: string): void => {

@@ -21,11 +21,11 @@ export class PackError extends Error {
 export interface ContextEntry {
   /** Path inside the context, slash-separated, no leading './'. */
   readonly name: string;
-  readonly abs: string;
   readonly type: 'file' | 'directory' | 'symlink';
   readonly size: number;
   readonly mode: number;
-  readonly mtime: Date;
+  /** Modification time, ms since the epoch. */
+  readonly mtime: number;
   readonly linkname?: string;
 }
 
@@ -113,7 +113,7 @@ export function walkContext(dir: string, patterns: readonly string[], dockerfile
         visit(name, info);
         continue;
       }
-      const base = { name, abs: full, mode: st.mode & 0o7777, mtime: st.mtime };
+      const base = { name, mode: st.mode & 0o7777, mtime: st.mtimeMs };
       if (st.isSymbolicLink()) {
         out.push({ ...base, type: 'symlink', size: 0, linkname: fs.readlinkSync(full) });
       } else if (st.isDirectory()) {
@@ -157,14 +157,15 @@ function dockerfileHeader(df: Dockerfile): EntryHeader {
   return { name: df.name, size: df.bytes.length, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0, type: 'file' };
 }
 
-async function writeFile(pack: tar.Pack, e: ContextEntry, progress: PackProgress): Promise<void> {
+async function writeFile(pack: tar.Pack, dir: string, e: ContextEntry, progress: PackProgress): Promise<void> {
+  const abs = path.join(dir, e.name);
   let sink!: ReturnType<tar.Pack['entry']>;
   const done = new Promise<void>((resolve, reject) => {
-    sink = pack.entry({ name: e.name, size: e.size, mode: e.mode, mtime: e.mtime, uid: 0, gid: 0, type: 'file' }, (err) => (err ? reject(err) : resolve()));
+    sink = pack.entry({ name: e.name, size: e.size, mode: e.mode, mtime: new Date(e.mtime), uid: 0, gid: 0, type: 'file' }, (err) => (err ? reject(err) : resolve()));
   });
   if (e.size > 0) {
-    const src = fs.createReadStream(e.abs, { start: 0, end: e.size - 1, highWaterMark: 256 * 1024 });
-    src.on('error', (err) => sink.destroy(new PackError(`cannot read ${e.abs}: ${errnoText(err)}`)));
+    const src = fs.createReadStream(abs, { start: 0, end: e.size - 1, highWaterMark: 256 * 1024 });
+    src.on('error', (err) => sink.destroy(new PackError(`cannot read ${abs}: ${errnoText(err)}`)));
     for await (const chunk of src) {
       progress.bytes += (chunk as Buffer).length;
       if (!sink.write(chunk)) await once(sink, 'drain');
@@ -178,18 +179,18 @@ async function writeFile(pack: tar.Pack, e: ContextEntry, progress: PackProgress
  * Writes the tar of the Dockerfile (first) and `entries` into `pack`, then finalizes it.
  * The context's own copy of the Dockerfile (same name) is not sent twice.
  */
-export async function packContext(pack: tar.Pack, df: Dockerfile, entries: readonly ContextEntry[], progress: PackProgress): Promise<void> {
+export async function packContext(pack: tar.Pack, dir: string, df: Dockerfile, entries: readonly ContextEntry[], progress: PackProgress): Promise<void> {
   await new Promise<void>((resolve, reject) => pack.entry(dockerfileHeader(df), df.bytes, (err) => (err ? reject(err) : resolve())));
   progress.files++;
   progress.bytes += df.bytes.length;
   for (const e of entries) {
     if (e.name === df.name) continue;
-    if (e.type === 'file') await writeFile(pack, e, progress);
+    if (e.type === 'file') await writeFile(pack, dir, e, progress);
     else if (e.type === 'directory')
-      await new Promise<void>((resolve, reject) => pack.entry({ name: e.name, mode: e.mode, mtime: e.mtime, uid: 0, gid: 0, type: 'directory' }, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) => pack.entry({ name: e.name, mode: e.mode, mtime: new Date(e.mtime), uid: 0, gid: 0, type: 'directory' }, (err) => (err ? reject(err) : resolve())));
     else
       await new Promise<void>((resolve, reject) =>
-        pack.entry({ name: e.name, mode: e.mode, mtime: e.mtime, uid: 0, gid: 0, type: 'symlink', linkname: e.linkname }, (err) => (err ? reject(err) : resolve())),
+        pack.entry({ name: e.name, mode: e.mode, mtime: new Date(e.mtime), uid: 0, gid: 0, type: 'symlink', linkname: e.linkname }, (err) => (err ? reject(err) : resolve())),
       );
     progress.files++;
   }
