@@ -122,6 +122,24 @@ describe.runIf(ready)('red team: the broker holds against its own users', () => 
       expect(u.stdout).toBe('');
     });
 
+    it('a restart policy only where the service user cannot rewrite /etc, /etc/passwd or /etc/group', () => {
+      const open = image('writable-etc', `FROM ${REG}/busybox:1\nUSER 0\nRUN chmod 777 /etc\nUSER 1000:1000\n`);
+      const r = as(DEV1, ['run', '-d', '--restart', 'always', open]);
+      expect(r.status).toBe(77);
+      expect(r.stderr).toMatch(/\[root-user\].*--restart always.*\/etc is writable/s);
+      // Without a policy the engine never restarts it by itself, and cida-docker restart checks /proc.
+      const id = runD(DEV1, [open]);
+      expect(as(DEV1, ['exec', id, 'sh', '-c', 'rm -f /etc/group; echo x:x:1000:0::/:/bin/sh > /etc/passwd']).status).toBe(0);
+      const again = as(DEV1, ['restart', id]);
+      if (again.status === 0) expect(procIds(id).gid.split(/\s+/)).not.toContain('0');
+      else {
+        expect(again.status).toBe(77);
+        expect(docker('inspect', id).status).not.toBe(0); // removed
+      }
+      // The usual layout (root-owned /etc) may have one.
+      runD(DEV1, ['--restart', 'unless-stopped', `${REG}/busybox:1`]);
+    });
+
     it('a uid whose passwd entry has gid 0, and a --group-add named like a number with gid 0, are refused', () => {
       const img = image('gid0', `FROM ${REG}/busybox:1\nUSER 0\nRUN echo rooty:x:1001:0::/:/bin/sh >> /etc/passwd && echo 1000:x:0: >> /etc/group\nUSER 1000\n`);
       const before = suiteContainers().length;

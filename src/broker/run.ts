@@ -16,7 +16,8 @@ import { imageRunVerdict } from './build.js';
 import { type ContainerEntry, LIST_FORMAT, ownedBy, parseContainerList } from './containers.js';
 import { scrubForeignIds } from './scrub.js';
 import { removeRecord, writeRecord } from './ownership.js';
-import { additionalGroups, firstTarFile, idsFromStatus, MAX_ACCOUNT_FILE_BYTES, type Resolved, resolveUserSpec, rootInProc, rootPart } from './passwd.js';
+import { additionalGroups, type Identity, type Resolved, resolveUserSpec, rootPart } from '../docker/user-spec.js';
+import { firstTarFile, idsFromStatus, MAX_ACCOUNT_FILE_BYTES, rootInProc, type TarHeader, tarHeader, writableBy } from './passwd.js';
 
 /** Flags of `run` that `create` does not have: the broker handles them itself. */
 const RUN_ONLY = new Set(['detach', 'detach-keys', 'sig-proxy']);
@@ -96,6 +97,30 @@ export async function containerIdentity(engine: Engine, id: string, userSpec: st
   const added = additionalGroups(groupAdd, files.group);
   if (typeof added === 'string') return { kind: 'error', why: added };
   return { kind: 'ok', id: { ...r.id, groups: [...new Set([...r.id.groups, ...added])] } };
+}
+
+/** What `docker cp` says about a path in the container (its first tar header), or null when it is missing. */
+async function pathHeader(engine: Engine, id: string, file: string): Promise<TarHeader | null> {
+  // Only the first header is wanted: the cap stops docker once it has been read.
+  const r = await capture(engine, ['cp', '--', `${id}:${file}`, '-'], { binary: true, maxBytes: 512 });
+  return tarHeader(Buffer.from(r.stdout, 'latin1'));
+}
+
+/**
+ * With a restart policy the engine restarts the container by itself and looks its user up again
+ * each time, in the container's own files: the gid of a pinned uid:gid then comes from /etc/passwd
+ * when /etc/group is gone. Returns which of those the service user could change, or null.
+ */
+export async function rewritableAccountFiles(engine: Engine, id: string, who: Identity): Promise<string | null> {
+  for (const p of ['/', '/etc', '/etc/passwd', '/etc/group']) {
+    const h = await pathHeader(engine, id, p);
+    if (h === null) {
+      if (p === '/etc/passwd' || p === '/etc/group') continue; // missing: /etc decides whether it can appear
+      return `${p} (unreadable)`;
+    }
+    if (writableBy(h, who)) return p;
+  }
+  return null;
 }
 
 interface Created {
@@ -221,6 +246,15 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     await remove(ctx, id);
     return refusal(ctx, 'root-user', `the container would run with ${root} (${who})`, runArgv, '',
       'Run as a non-root user in a non-root group: -u 10001:10001, or set USER 10001:10001 in the Dockerfile.');
+  }
+  const restart = lastValue(forced.flags, 'restart') ?? 'no';
+  if (restart !== 'no' && restart !== '') {
+    const writable = await rewritableAccountFiles(engine, id, resolved.id);
+    if (writable !== null) {
+      await remove(ctx, id);
+      return refusal(ctx, 'root-user', `--restart ${restart}: the engine looks the user up again at every automatic restart, and ${writable} is writable by ${resolved.id.uid}:${resolved.id.gid} in this image, so the container could make itself root; it was removed`, runArgv, '',
+        'Keep /, /etc, /etc/passwd and /etc/group owned by root and not writable by the service user (the usual layout), or leave out --restart.');
+    }
   }
   // 3. Pin it: the engine looks a name up again at every start and exec, in files the container
   //    can rewrite. Re-create with the numbers (same image id, no second pull) unless it already is.

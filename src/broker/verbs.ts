@@ -18,7 +18,7 @@ import {
 import { capture, type Engine, runInherit, runMappingStdout } from './engine.js';
 import { allowed, type BrokerContext, type Outcome } from './outcome.js';
 import { pruneRecords, readRecord } from './ownership.js';
-import { rootPart } from './passwd.js';
+import { rootPart } from '../docker/user-spec.js';
 import { containerIdentity, inspectState, remove, rootInMainProcess } from './run.js';
 
 /** Verbs whose first positional is a container (the rest belongs to the command). */

@@ -35,9 +35,9 @@ describe('root-user: -u/--user root', () => {
   });
   it('says what was refused', () => {
     const d = decide(['run', '-u', '1000:0', IMAGE], TEST_POLICY);
-    expect(d.violations.map((v) => v.message)).toEqual(["--user 1000:0: group id 0 is root's group (gid 0)"]);
+    expect(d.violations.map((v) => v.message)).toEqual(['--user 1000:0: group id 0 is gid 0 (group root)']);
     const r = decide(['exec', '--user=root', 'web', 'sh'], TEST_POLICY);
-    expect(r.violations[0]?.message).toBe('--user root: user root is root by name');
+    expect(r.violations[0]?.message).toBe('--user root: user root is uid 0 (root) by name');
     const e = decide(['run', '-u', ':1000', IMAGE], TEST_POLICY);
     expect(e.violations.map((v) => v.message)).toEqual([
       "--user :1000: an empty user part means uid 0 (root) to docker, whatever the image's USER",

@@ -7,63 +7,29 @@
 // part (`:1000`, `:`) is not the image's USER: GetExecUser reads it as uid 0. --group-add entries
 // are numeric when strconv.ParseInt(s, 10, 64) accepts them, else names in the image's /etc/group.
 import { lastValue } from '../docker/model.js';
+import { PRIVILEGED_GROUPS, rootInPart, rootInSpec } from '../docker/user-spec.js';
 import type { Finding, Rule } from './rule.js';
 
-/** strconv.Atoi / ParseInt base 10: optional sign, decimal digits. */
+/** strconv.ParseInt base 10: optional sign, decimal digits. */
 const DECIMAL = /^[+-]?[0-9]+$/;
-/** Go's other integer spellings: not numbers to Atoi, so docker would look them up as names. */
-const NUMBER_LOOKALIKE = /^\s*[+-]?(?:0[xXoObB][0-9a-fA-F_]*|[0-9][0-9_]*)\s*$/;
-
-/** Group names that hold privilege on common distributions (Debian, Alpine, busybox, RHEL). */
-const PRIVILEGED_GROUPS = new Set(['root', 'docker', 'wheel', 'sudo', 'adm', 'admin', 'shadow', 'disk', 'kmem', 'sys']);
-
-function isZero(s: string): boolean {
-  return DECIMAL.test(s) && BigInt(s) === 0n;
-}
-
-/** Why one part of a user spec is refused, or null. `kind` is 'user' or 'group'. */
-function partProblem(part: string, kind: 'user' | 'group'): string | null {
-  if (isZero(part)) return `${kind} id ${part} is ${kind === 'user' ? 'root (uid 0)' : "root's group (gid 0)"}`;
-  if (part.toLowerCase() === 'root') return `${kind} ${part} is root by name`;
-  // The same group names --group-add refuses: `-u 1000:docker` is `--group-add docker` by another name.
-  if (kind === 'group' && PRIVILEGED_GROUPS.has(part.trim().toLowerCase())) return `group ${part} is a privileged group`;
-  if (!DECIMAL.test(part) && NUMBER_LOOKALIKE.test(part))
-    return `${part} is not a decimal ${kind} id to docker (it would be looked up as a name in the image); write the id in plain decimal`;
-  return null;
-}
 
 function userFindings(flag: string, value: string): Finding[] {
-  if (value === '') return []; // the image's USER: checked against the image when it runs
-  // GetExecUser splits on ':' and reads the first two fields; later ones are ignored.
-  const [user = '', group] = value.split(':');
-  const out: Finding[] = [];
-  // A non-empty value replaces the image's USER; an empty user part then means GetExecUser's
-  // default, uid 0 (moby/sys/user: `if userArg == "" { return u.Uid == user.Uid }` with
-  // defaults nil). So `-u :1000` and `-u :` run as root whatever the image says.
-  const u = user === '' ? "an empty user part means uid 0 (root) to docker, whatever the image's USER" : partProblem(user, 'user');
-  if (u !== null)
-    out.push({
-      message: `${flag} ${value}: ${u}`,
-      ...(user === '' && { fix: "Name the user too (-u 1000:1000), or leave out -u to get the image's USER." }),
-    });
-  const g = group === undefined || group === '' ? null : partProblem(group, 'group');
-  if (g !== null)
-    out.push({
-      message: `${flag} ${value}: ${g}`,
-      fix: 'Give a non-root group too (-u 1000:1000), or leave the group out to get the user\'s own.',
-    });
-  return out;
+  return rootInSpec(value).map((f) => ({
+    message: `${flag} ${value}: ${f.why}`,
+    ...(f.part === 'group'
+      ? { fix: "Give a non-root group too (-u 1000:1000), or leave the group out to get the user's own." }
+      : value.startsWith(':') || value.split(':')[0].trim() === ''
+        ? { fix: "Name the user too (-u 1000:1000), or leave out -u to get the image's USER." }
+        : {}),
+  }));
 }
 
 function groupAddFindings(value: string): Finding[] {
   const fix = 'Leave out --group-add for privileged groups; add only the unprivileged groups the service needs.';
-  if (DECIMAL.test(value))
-    return isZero(value) ? [{ message: `--group-add ${value}: gid 0 is root's group`, fix }] : [];
-  if (PRIVILEGED_GROUPS.has(value.trim().toLowerCase()))
-    return [{ message: `--group-add ${value}: ${value.trim()} is a privileged group`, fix }];
-  if (NUMBER_LOOKALIKE.test(value))
-    return [{ message: `--group-add ${value}: not a decimal gid to docker (it would be looked up as a group name in the image); write the gid in plain decimal`, fix }];
-  return [];
+  // Names other than the privileged ones are judged against the image's /etc/group by the broker.
+  if (!DECIMAL.test(value) && !PRIVILEGED_GROUPS.has(value.trim().toLowerCase()) && rootInPart(value, 'group') === null) return [];
+  const why = rootInPart(value, 'group');
+  return why === null ? [] : [{ message: `--group-add ${value}: ${why}`, fix }];
 }
 
 export const rule: Rule = {

@@ -14,8 +14,11 @@ describe('root-user', () => {
     for (const u of ['0', 'root', '0:0', 'root:root', '00', 'root:10001'])
       expect(lines(R, [B, 'USER app', `USER ${u}`]), u).toEqual([3]);
   });
-  test('a non-root user in group 0 is not root', () => {
-    expect(lines(R, [B, 'USER 10001:0'])).toEqual([]);
+  test('a non-root user in group 0 is root: gid 0 (the same decision as run and the broker)', () => {
+    expect(lines(R, [B, 'USER 10001:0'])).toEqual([2]);
+    expect(lines(R, [B, 'USER app:root'])).toEqual([2]);
+    expect(findings(R, [B, 'USER 10001:0'])[0].message).toMatch(/gid 0 \(group root\)/);
+    expect(lines(R, [B, 'USER :10001'])).toEqual([2]);
   });
   test('no USER at all', () => {
     const f = findings(R, [B, 'RUN true']);
