@@ -59,6 +59,7 @@ async function dockerRequest(req: DockerRequest, caller: Caller, policy: Policy,
     policy,
     admin: isListed(caller, policy.admins),
     records: ownershipDir(CONTAINERS_DIR),
+    ...(req.auth ? { registryAuth: req.auth } : {}),
     store: brokerStore,
   };
   const outcome = forced.command === 'run' ? await brokerRun(ctx, decided.parsed, forced) : await brokerVerb(ctx, forced);

@@ -12,6 +12,8 @@ export interface Outcome {
   /** The docker argv of the main docker call made (after the program name). */
   readonly finalArgv: readonly string[];
   readonly container?: string;
+  /** The approval a push or tag was allowed by (12 hex digits). */
+  readonly approval?: string;
   readonly note?: string;
 }
 
@@ -23,6 +25,8 @@ export interface BrokerContext {
   readonly admin: boolean;
   /** The broker's ownership records (CONTAINERS_DIR; a temporary directory in tests). */
   readonly records: string;
+  /** A registry credential the front end read from the caller's DOCKER_CONFIG, for this push or pull only. */
+  readonly registryAuth?: { readonly registry: string; readonly auth: string };
   /** The approvals store (image provenance), opened on first use. */
   readonly store: () => ApprovalLookup;
 }

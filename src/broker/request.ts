@@ -17,6 +17,12 @@ export interface DockerRequest {
   readonly ciJob?: string;
   /** Values for `-e NAME` (no '=') from the developer's environment, which the broker cannot see. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * A registry credential the front end read, as the developer, from the `auths` entry of the
+   * registry named in a push or pull in the caller's own DOCKER_CONFIG (Jenkins' per-block login):
+   * used for that one call only. Never written to the audit trail.
+   */
+  readonly auth?: { readonly registry: string; readonly auth: string };
 }
 
 export interface AuditRequest {
@@ -159,7 +165,7 @@ export function parseRequest(text: string | undefined): BrokerRequest {
   }
   if (json.kind === 'approval') return parseApprovalRequest(json, cwd);
   if (json.kind !== 'docker') throw new RequestError('request field "kind" must be "docker", "audit" or "approval"');
-  onlyKeys(json, ['v', 'kind', 'argv', 'cwd', 'ciJob', 'env']);
+  onlyKeys(json, ['v', 'kind', 'argv', 'cwd', 'ciJob', 'env', 'auth']);
   const argv = json.argv;
   if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string' && !a.includes('\0')))
     throw new RequestError('request field "argv" must be an array of strings');
@@ -174,7 +180,19 @@ export function parseRequest(text: string | undefined): BrokerRequest {
       env[k] = v;
     }
   }
-  return { v: 1, kind: 'docker', argv: argv as string[], cwd, ciJob: ciJob === undefined ? undefined : cleanCiJob(ciJob), env };
+  const auth = json.auth === undefined ? undefined : registryAuth(json.auth);
+  return { v: 1, kind: 'docker', argv: argv as string[], cwd, ciJob: ciJob === undefined ? undefined : cleanCiJob(ciJob), env, ...(auth ? { auth } : {}) };
+}
+
+/** `auth`: { registry: a host[:port] (docker.io for Docker Hub), auth: base64 of user:password, bounded }. Errors never quote it. */
+function registryAuth(v: unknown): { registry: string; auth: string } {
+  if (!isObject(v)) throw new RequestError('request field "auth" must be an object');
+  onlyKeys(v, ['registry', 'auth']);
+  const registry = str(v, 'registry', 255, false) as string;
+  const auth = str(v, 'auth', 4096, false) as string;
+  if (!/^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/.test(registry)) throw new RequestError('request field "auth.registry" must be a registry host[:port]');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(auth)) throw new RequestError('request field "auth.auth" must be base64');
+  return { registry, auth };
 }
 
 /** A CI job id fit for a label value: printable, one line; anything else is dropped. */

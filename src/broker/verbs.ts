@@ -5,7 +5,7 @@ import { emitDockerArgv } from '../docker/emit.js';
 import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
 import { ruleById } from '../guards/index.js';
 import { formatViolations } from '../guards/report.js';
-import { hasInlinePassword } from './audit.js';
+import { brokerStore } from './approvals.js';
 import {
   ambiguousPrefix,
   type ContainerEntry,
@@ -16,6 +16,7 @@ import {
   resolveContainer,
 } from './containers.js';
 import { capture, type Engine, runInherit, runMappingStdout } from './engine.js';
+import { brokerImageVerb, isImageVerb } from './images.js';
 import { allowed, type BrokerContext, type Outcome } from './outcome.js';
 import { pruneRecords, readRecord } from './ownership.js';
 import { rootPart } from '../docker/user-spec.js';
@@ -75,17 +76,8 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
     return refused('build-context', 'the broker builds only a context that cida-docker streams to it; a docker build with a path would make root read that path',
       'Use `cida-docker build -t REGISTRY/REPO:TAG .` from your project (it packs the context as you and streams it).');
   if (command === 'ps' && !ctx.admin) return ownPs(ctx, cmd);
-  if (command === 'login' && hasInlinePassword(cmd)) {
-    // The password goes to docker on its stdin, never on a root process's command line (ps shows it).
-    const password = lastValue(cmd.flags, 'password') ?? '';
-    const flags = { ...cmd.flags };
-    delete flags.password;
-    flags['password-stdin'] = ['true'];
-    const argv = emitDockerArgv({ ...cmd, flags });
-    const r = await capture(engine, argv, { input: password, inheritStderr: true });
-    process.stdout.write(r.stdout);
-    return allowed(r.code, argv);
-  }
+  // push, tag, rmi, pull, login, logout: images are shared, credentials are per user (images.ts).
+  if (isImageVerb(command)) return brokerImageVerb(ctx, cmd, { store: brokerStore, ...(ctx.registryAuth ? { auth: ctx.registryAuth } : {}) });
   // Administrators act on every container, but exec, start and restart keep the pinned user for them too.
   const pinning = PINNED.has(command);
   if (!isContainerVerb(command) || (ctx.admin && !pinning)) {

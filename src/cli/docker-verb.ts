@@ -15,6 +15,7 @@ import { DEFAULT_POLICY, type Policy, POLICY_PATH } from '../policy/policy.js';
 import { BROKER_PATH } from '../broker/paths.js';
 import { callBroker } from './broker-client.js';
 import { callerEnvProblem, ciJobOf } from './caller-env.js';
+import { authFromDockerConfig } from './registry-auth.js';
 import { EXIT } from '../exit-codes.js';
 import { formatUsageError, formatViolations } from '../guards/report.js';
 
@@ -60,6 +61,7 @@ export async function runDockerVerb(argv: readonly string[]): Promise<number> {
   const me = os.userInfo();
   const ciJob = ciJobOf(process.env);
   let env: Record<string, string> | undefined;
+  let auth: { registry: string; auth: string } | undefined;
   const policy = readablePolicy();
   try {
     // Without a readable policy the early check still catches usage errors; the broker decides the rest.
@@ -78,6 +80,8 @@ export async function runDockerVerb(argv: readonly string[]): Promise<number> {
       return EXIT.refused;
     }
     if (p.command === 'run' || p.command === 'exec') env = envFor(p.flags.env);
+    // Jenkins' per-block DOCKER_CONFIG login: that registry's entry only, for this push or pull (registry-auth.ts).
+    auth = authFromDockerConfig(p, process.env);
     // `cida-docker version`: the wrapper's version first, unless a --format asks for docker's fields only.
     if (p.command === 'version' && lastValue(p.flags, 'format') === undefined && !isSet(p.flags, 'help'))
       process.stdout.write(`cida-docker:\n Version:           ${ownVersion()}\n Broker:            ${BROKER_PATH}\n\n`);
@@ -92,6 +96,6 @@ export async function runDockerVerb(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${formatUsageError(e)}\n`);
     return EXIT.usage;
   }
-  const { code } = await callBroker({ v: 1, kind: 'docker', argv: [...argv], cwd: process.cwd(), ciJob, ...(env ? { env } : {}) });
+  const { code } = await callBroker({ v: 1, kind: 'docker', argv: [...argv], cwd: process.cwd(), ciJob, ...(env ? { env } : {}), ...(auth ? { auth } : {}) });
   return code;
 }

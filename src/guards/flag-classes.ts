@@ -11,7 +11,7 @@ export type FlagClass = 'allow' | { readonly refuse: string } | { readonly check
 /** The docker verbs cida-docker supports, by canonical name. */
 export const SUPPORTED_COMMANDS = [
   'build', 'run', 'push', 'ps', 'logs', 'stop', 'start', 'restart', 'rm', 'exec', 'inspect', 'port',
-  'images', 'pull', 'tag', 'login', 'logout', 'version', 'info', 'top', 'wait', 'kill', 'stats',
+  'images', 'pull', 'tag', 'rmi', 'login', 'logout', 'version', 'info', 'top', 'wait', 'kill', 'stats',
 ] as const;
 export type SupportedCommand = (typeof SUPPORTED_COMMANDS)[number];
 
@@ -217,6 +217,8 @@ export const FLAG_CLASSES: Readonly<Record<SupportedCommand, Readonly<Record<str
   port: { help: 'allow' },
   images: { all: 'allow', digests: 'allow', filter: 'allow', format: 'allow', 'no-trunc': 'allow', quiet: 'allow', tree: 'allow', help: 'allow' },
   tag: { help: 'allow' },
+  // Which tags a developer may remove is the broker's decision (their own builds only).
+  rmi: { force: 'allow', 'no-prune': 'allow', platform: 'allow', help: 'allow' },
   login: { password: 'allow', 'password-stdin': 'allow', username: 'allow', help: 'allow' },
   logout: { help: 'allow' },
   version: { format: 'allow', help: 'allow' },

@@ -104,16 +104,30 @@ describe('trusted-image: login and logout', () => {
   it.each([
     [['login', '-u', 'alice', '--password-stdin']], [['login', '-u', 'alice', '--password-stdin', 'evil.example.com']],
     [['login', `${TRUSTED}:443`]], [['login', 'docker.io']], [['login', 'https://index.docker.io/v1/']], [['login', 'REGISTRY.EXAMPLE.INTERNAL']],
-    [['login', `${TRUSTED}.evil.com`]], [['login', `https://${TRUSTED}@evil.com`]], [['login', `ftp://${TRUSTED}`]], [['logout']],
-    [['logout', 'evil.example.com']], [['logout', `http://${TRUSTED}:5000/`]],
+    [['login', `${TRUSTED}.evil.com`]], [['login', `https://${TRUSTED}@evil.com`]], [['login', `ftp://${TRUSTED}`]],
+    [['login', 'index.docker.io']], [['login', 'https://registry-1.docker.io/']],
   ])('%j refused', (argv) => {
     expect(refused(argv)).toBe(true);
   });
   it.each([
     [['login', '-u', 'alice', '--password-stdin', TRUSTED]], [['login', `https://${TRUSTED}`]], [['login', `http://${TRUSTED}/`]],
-    [['login', `${TRUSTED}/`]], [['login', `https://${TRUSTED}/v2/`]], [['logout', TRUSTED]], [['logout', `https://${TRUSTED}/`]],
+    [['login', `${TRUSTED}/`]], [['login', `https://${TRUSTED}/v2/`]], [['login', `https://${TRUSTED}/v1/`]], [['logout', TRUSTED]], [['logout', `https://${TRUSTED}/`]],
+    // logout removes only the caller's own login: any registry, Docker Hub too.
+    [['logout']], [['logout', 'evil.example.com']], [['logout', `http://${TRUSTED}:5000/`]],
   ])('%j allowed', (argv) => {
     expect(verdict(argv)).toEqual([]);
+  });
+  it('Docker Hub is a registry like any other: trusted when the policy trusts docker.io', () => {
+    const hub = { ...TEST_POLICY, trustedRegistries: [...TEST_POLICY.trustedRegistries, 'docker.io'] };
+    for (const argv of [['login'], ['login', 'docker.io'], ['login', 'index.docker.io'], ['login', 'https://index.docker.io/v1/'], ['login', '-u', 'me', '--password-stdin']])
+      expect(decide(argv, hub, { user: 'u', uid: 1000 }).allowed, argv.join(' ')).toBe(true);
+  });
+  it('an untrusted Docker Hub login does not suggest another Docker Hub login', () => {
+    const d = decide(['login', 'docker.io'], TEST_POLICY, { user: 'u', uid: 1000 });
+    expect(d.allowed).toBe(false);
+    expect(d.violations[0].message).toContain('Docker Hub');
+    expect(d.violations[0].fix).not.toMatch(/docker\.io/);
+    expect(d.violations[0].fix).toContain(`login ${TEST_POLICY.trustedRegistries[0]}`);
   });
 });
 

@@ -5,8 +5,9 @@
 // Image ids (64 hex, `sha256:…`) are refused: any local image answers to them, whatever its
 // provenance. A digest on a trusted name is fine.
 //   run IMAGE · pull NAME · push NAME · tag SOURCE TARGET · build -t NAME… · build --cache-from
-//   login/logout SERVER (docker reads the server as a host: http(s):// and a path are dropped;
-//   no server means Docker Hub).
+//   login SERVER (docker reads the server as a host: http(s):// and a path are dropped; no
+//   server, docker.io, index.docker.io and https://index.docker.io/v1/ are Docker Hub, trusted
+//   when the policy trusts docker.io). logout may name any registry: it removes the caller's own login.
 import type { ParsedCommand } from '../docker/model.js';
 import { wantsHelp } from '../docker/parse.js';
 import { isFromRegistry, isImageId, parseAnyReference, parseImageReference, ReferenceError } from '../docker/reference.js';
@@ -60,17 +61,34 @@ export function loginHost(server: string): string {
   return slash < 0 ? s : s.slice(0, slash);
 }
 
-function loginFindings(cmd: ParsedCommand, policy: Policy): Finding[] {
-  const server = cmd.args[0];
-  // No server, or docker.io, is Docker Hub (registry.IndexServer).
-  if (server === undefined || server === '' || server === 'docker.io')
-    return [{ message: `${cmd.command} without a trusted registry means Docker Hub, which is not trusted (trusted: ${trusted(policy)})`, fix: `Name the registry: cida-docker ${cmd.command} ${policy.trustedRegistries[0] ?? 'REGISTRY'}.` }];
+/** The names docker reads as Docker Hub in login/logout (registry.IndexServer and its hosts). */
+const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/**
+ * The registry a login/logout SERVER names, as image names spell it: `docker.io` for Docker Hub
+ * (no server, `docker.io`, `index.docker.io`, `https://index.docker.io/v1/`), otherwise the host
+ * (`https://registry.example.internal/v1/` → `registry.example.internal`).
+ */
+export function loginRegistry(server: string | undefined): string {
+  if (server === undefined || server === '') return 'docker.io';
   const host = loginHost(server);
-  if (policy.trustedRegistries.includes(host)) return [];
+  return HUB_HOSTS.has(host) ? 'docker.io' : host;
+}
+
+function loginFindings(cmd: ParsedCommand, policy: Policy): Finding[] {
+  // logout only removes the caller's own stored login: any registry is fine.
+  if (cmd.command === 'logout') return [];
+  const server = cmd.args[0];
+  const registry = loginRegistry(server);
+  if (policy.trustedRegistries.includes(registry)) return [];
+  const hub = registry === 'docker.io';
+  const named = server === undefined || server === '' ? 'login without a server' : `login ${server}`;
   return [
     {
-      message: `${cmd.command} ${server}: registry ${host} is not a trusted registry (trusted: ${trusted(policy)})`,
-      fix: `Only the trusted registry is allowed: cida-docker ${cmd.command} ${policy.trustedRegistries[0] ?? 'REGISTRY'}.`,
+      message: `${named}: ${hub ? 'that is Docker Hub (docker.io), which' : `registry ${registry}`} is not a trusted registry (trusted: ${trusted(policy)})`,
+      fix: policy.trustedRegistries.length === 0
+        ? 'Ask an administrator to name the trusted registry in the policy (trustedRegistries).'
+        : `Log in to a trusted registry: cida-docker login ${policy.trustedRegistries[0]}.`,
     },
   ];
 }
