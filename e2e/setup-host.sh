@@ -5,6 +5,9 @@
 #  - starts dockerd in the background if no engine answers (log: /var/log/cida-e2e-dockerd.log)
 #  - makes registry.example.internal resolve to 127.0.0.1 and runs a plain-http registry
 #    on 127.0.0.1:5000 (log: /var/log/cida-e2e-registry.log)
+#  - makes registry-auth.example.internal resolve to 127.0.0.1 and lists
+#    registry-auth.example.internal:5001 as insecure: e2e/publish.test.ts starts a registry with
+#    htpasswd authentication there (apache2-utils' htpasswd makes its password file)
 #  - builds busybox-based images offline (docker import) and pushes them to that registry
 #  - creates the test users cida-dev1, cida-dev2, cida-outsider (never in the docker group)
 #  - sets net.ipv4.ip_local_port_range to "49153 65535" when the kernel lets us
@@ -22,6 +25,9 @@ readonly DOCKERD=/usr/sbin/dockerd
 readonly REGISTRY_HOST=registry.example.internal
 readonly REGISTRY_ADDR=127.0.0.1:5000
 readonly REGISTRY="${REGISTRY_HOST}:5000"
+# The registry with authentication: started and stopped by e2e/publish.test.ts (its own htpasswd).
+readonly AUTH_REGISTRY_HOST=registry-auth.example.internal
+readonly AUTH_REGISTRY="${AUTH_REGISTRY_HOST}:5001"
 readonly REGISTRY_DATA=/var/lib/cida-e2e-registry
 readonly REGISTRY_CONFIG=/etc/cida-e2e/registry.yml
 readonly STATE_DIR=/run/cida-e2e               # pid files
@@ -30,7 +36,7 @@ readonly REGISTRY_LOG=/var/log/cida-e2e-registry.log
 readonly DAEMON_JSON=/etc/docker/daemon.json
 readonly PORT_RANGE="49153 65535"
 readonly IMAGE_VERSION=1                        # bump when the image contents change
-readonly PACKAGES=(docker.io docker-registry sudo busybox-static iptables curl jq procps iproute2)
+readonly PACKAGES=(docker.io docker-registry sudo busybox-static iptables curl jq procps iproute2 apache2-utils)
 readonly TEST_USERS=(cida-dev1 cida-dev2 cida-outsider)
 
 START_TS=$(date +%s)
@@ -113,10 +119,10 @@ configure_daemon_json() {
   local tmp
   tmp=$(mktemp)
   if [[ -s $DAEMON_JSON ]]; then
-    jq --arg r "$REGISTRY" '.["insecure-registries"] = (((.["insecure-registries"] // []) + [$r]) | unique)' \
+    jq --arg r "$REGISTRY" --arg a "$AUTH_REGISTRY" '.["insecure-registries"] = (((.["insecure-registries"] // []) + [$r, $a]) | unique)' \
       "$DAEMON_JSON" > "$tmp" || { rm -f "$tmp"; die "$DAEMON_JSON is not valid JSON"; }
   else
-    jq -n --arg r "$REGISTRY" '{"insecure-registries": [$r]}' > "$tmp"
+    jq -n --arg r "$REGISTRY" --arg a "$AUTH_REGISTRY" '{"insecure-registries": ([$r, $a] | unique)}' > "$tmp"
   fi
   if [[ -s $DAEMON_JSON ]] && cmp -s "$tmp" "$DAEMON_JSON"; then
     rm -f "$tmp"
@@ -215,11 +221,14 @@ ensure_engine() {
       fi
     fi
   fi
-  # Verify the engine really treats our registry as insecure (plain http).
-  if ! "$DOCKER" info --format '{{json .RegistryConfig.IndexConfigs}}' | jq -e --arg r "$REGISTRY" \
-        '.[$r].Secure == false' >/dev/null; then
-    die "engine does not list $REGISTRY as an insecure registry; restart dockerd so it reads $DAEMON_JSON"
-  fi
+  # Verify the engine really treats our registries as insecure (plain http).
+  local r
+  for r in "$REGISTRY" "$AUTH_REGISTRY"; do
+    if ! "$DOCKER" info --format '{{json .RegistryConfig.IndexConfigs}}' | jq -e --arg r "$r" \
+          '.[$r].Secure == false' >/dev/null; then
+      die "engine does not list $r as an insecure registry; restart dockerd so it reads $DAEMON_JSON"
+    fi
+  done
   local info
   info=$("$DOCKER" info --format '{{.ServerVersion}} driver={{.Driver}} cgroup={{.CgroupDriver}}/v{{.CgroupVersion}} root={{.DockerRootDir}}')
   note "engine: docker $info (client $("$DOCKER" version --format '{{.Client.Version}}'))"
@@ -230,14 +239,17 @@ ensure_engine() {
 # 4. registry
 # ---------------------------------------------------------------------------------------
 ensure_hosts_entry() {
-  if getent ahostsv4 "$REGISTRY_HOST" 2>/dev/null | awk '{print $1}' | grep -qx 127.0.0.1; then
-    return
-  fi
-  log "adding $REGISTRY_HOST to /etc/hosts"
-  # /etc/hosts may be a bind mount: append in place, never replace the file.
-  printf '127.0.0.1 %s\n' "$REGISTRY_HOST" >> /etc/hosts
-  getent ahostsv4 "$REGISTRY_HOST" | awk '{print $1}' | grep -qx 127.0.0.1 \
-    || die "$REGISTRY_HOST still does not resolve to 127.0.0.1 (check /etc/nsswitch.conf)"
+  local h
+  for h in "$REGISTRY_HOST" "$AUTH_REGISTRY_HOST"; do
+    if getent ahostsv4 "$h" 2>/dev/null | awk '{print $1}' | grep -qx 127.0.0.1; then
+      continue
+    fi
+    log "adding $h to /etc/hosts"
+    # /etc/hosts may be a bind mount: append in place, never replace the file.
+    printf '127.0.0.1 %s\n' "$h" >> /etc/hosts
+    getent ahostsv4 "$h" | awk '{print $1}' | grep -qx 127.0.0.1 \
+      || die "$h still does not resolve to 127.0.0.1 (check /etc/nsswitch.conf)"
+  done
 }
 
 registry_answers() { curl -fsS -m 5 -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null; }

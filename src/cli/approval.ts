@@ -137,6 +137,9 @@ export function formatShow(a: ApprovalView): string {
     const words = h.note ?? h.reason;
     lines.push(`  ${when(h.time)}  ${h.by.user} (uid ${h.by.uid})  ${h.action}${h.from ? ` ${h.from} → ${h.to}` : ` → ${h.to}`}${h.repository ? `  ${h.repository}` : ''}${words ? `: ${visible(words)}` : ''}`);
   }
+  // What was published from it (the broker records every push: src/broker/images.ts).
+  const pushes = (a as { pushes?: { name: string; digest: string; by: { user: string }; time: string }[] }).pushes ?? [];
+  if (pushes.length > 0) lines.push('', 'Pushes:', ...pushes.map((p) => `  ${when(p.time)}  ${p.by.user}  ${visible(p.name)}  ${visible(p.digest)}`));
   return `${lines.join('\n')}\n`;
 }
 
