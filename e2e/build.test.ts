@@ -21,6 +21,7 @@ FROM \${BASE}
 COPY --chown=1000:1000 app /app
 USER 1000
 CMD ["cat", "/app/hello.txt"]
+# e2e run ${process.pid}-${Date.now()}: an approval's revocation is final for its bytes
 `;
 
 let savedPolicy: Buffer | null = null;
@@ -136,11 +137,15 @@ describe.runIf(ready)('build end to end', () => {
     expect(tarBuild.status, tarBuild.stderr).toBe(0);
   });
 
-  it('revoked: build 77', () => {
+  it('revoked: build 77, and its images no longer run', () => {
     const s = store();
     const a = s.approvalFor(require_sha(DOCKERFILE));
     if (a) s.transition(a.id, 'revoke', { user: DEV2, uid: uid(DEV2) }, 'e2e revoke');
-    expect(asDev1(`cd ${CTX} && cida-docker build -t ${REPO}:1 .`).status).toBe(77);
+    const b = asDev1(`cd ${CTX} && cida-docker build -t ${REPO}:1 .`);
+    expect(b.status).toBe(77);
+    expect(b.stderr).toMatch(/revoked/);
+    const r = as(DEV1, ['run', '--rm', `${REPO}:1`]);
+    expect(r.status).toBe(77);
   });
 });
 
