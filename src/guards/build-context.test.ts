@@ -16,7 +16,7 @@ describe('build-context: the context', () => {
     expect(refused(['build', '-t', IMAGE, ctx])).toBe(true);
   });
   // Root no longer reads the path: the front end packs it as the developer and streams it.
-  it.each(['.', './', 'app', '/etc', '/', '/home/alice/project', '..', '../other', './../../..', '/tmp/work', '-', 'a/b/../../../c', '~'])(
+  it.each(['.', './', 'app', '/home/alice/project', '..', '../other', './../../..', '/tmp/work', '-', 'a/b/../../../c', '~'])(
     'build %j allowed (read by the front end as you)',
     (ctx) => {
       expect(verdict(['build', '-t', IMAGE, ctx])).toEqual([]);
@@ -34,7 +34,7 @@ describe('build-context: the context', () => {
 
 describe('build-context: -f/--file', () => {
   const spell = (f: string): string[][] => [['-f', f], [`-f${f}`], [`-f=${f}`], ['--file', f], [`--file=${f}`], ['-qf', f]];
-  it.each([['/etc/shadow', '.'], ['../../Dockerfile', '.'], ['-', '.'], ['Dockerfile', 'app'], ['other/Dockerfile', 'app'], ['Dockerfile', '-']])(
+  it.each([['../../Dockerfile', '.'], ['-', '.'], ['Dockerfile', 'app'], ['other/Dockerfile', 'app'], ['Dockerfile', '-']])(
     '-f %s with context %s allowed in every spelling (read as you)',
     (f, ctx) => {
       for (const flags of spell(f)) expect(verdict(['build', ...flags, ctx]), flags.join(' ')).toEqual([]);
@@ -59,5 +59,28 @@ describe('build-context: --help needs no context', () => {
   );
   it('a remote context that is given is still checked', () => {
     expect(verdict(['build', '--help', 'git://x/y'])).toEqual(['build-context']);
+  });
+});
+
+describe('build-context: the host system directories are no build material', () => {
+  it.each([
+    [['build', '-t', 'registry.example.internal/team/app:1', '/etc']],
+    [['build', '-t', 'registry.example.internal/team/app:1', '/']],
+    [['build', '-t', 'registry.example.internal/team/app:1', '/tmp/../root']],
+    [['build', '-f', '/etc/shadow', '-t', 'registry.example.internal/team/app:1', '.']],
+    [['build', '-f', '../../../../etc/shadow', '-t', 'registry.example.internal/team/app:1', '.']],
+    [['build', '-t', 'registry.example.internal/team/app:1', '../../../var/lib/docker']],
+  ])('%j is refused', (argv) => {
+    expect(decide(argv, TEST_POLICY).violations.map((v) => v.rule)).toContain('build-context');
+  });
+  it.each([
+    [['build', '-t', 'registry.example.internal/team/app:1', '/tmp/work']],
+    [['build', '-t', 'registry.example.internal/team/app:1', './../../..']],
+    [['build', '-t', 'registry.example.internal/team/app:1', '/home/dev1/app']],
+    [['build', '-f', '../Dockerfile.prod', '-t', 'registry.example.internal/team/app:1', '.']],
+    [['build', '-t', 'registry.example.internal/team/app:1', '-']],
+    [['build', '-t', 'registry.example.internal/team/app:1', 'etc']], // a project's own ./etc
+  ])('%j is allowed', (argv) => {
+    expect(decide(argv, TEST_POLICY).violations.map((v) => v.rule)).not.toContain('build-context');
   });
 });
