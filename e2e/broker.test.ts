@@ -264,7 +264,7 @@ describe.runIf(ready)('broker end to end', () => {
       expect(inspect(id).Config.Env.join(' ')).not.toMatch(/127\.0\.0\.1:9/);
       expect(sh(`ls /tmp/cida-e2e-pwned-path 2>/dev/null`).stdout).toBe('');
       const line = auditLines().filter((l) => l.argv?.[0] === 'ps').pop();
-      expect(line?.cwd).toBe(home);
+      expect(line?.claims?.cwd).toBe(home); // the caller's claim, recorded as such
     });
 
     it('a policy made world-writable (or not root-owned) stops the broker: exit 78', () => {
@@ -326,7 +326,7 @@ describe.runIf(ready)('broker end to end', () => {
     expect(r.stderr).toMatch(/cida-docker doctor/);
   });
 
-  it('20 concurrent runs by two users leave exactly one intact audit line per decision', async () => {
+  it('20 concurrent runs by two users leave exactly one intact decision line and one outcome line per request', async () => {
     const job = `${JOB}-burst`;
     const runs = Array.from({ length: 20 }, (_, i) => asAsync(i % 2 ? DEV2 : DEV1, ['run', '-d', ...(i % 5 === 0 ? ['--privileged'] : []), `${REG}/busybox:1`], { env: { BUILD_TAG: job } }));
     const results = await Promise.all(runs.map((r) => r.done));
@@ -334,8 +334,11 @@ describe.runIf(ready)('broker end to end', () => {
     const text = fs.readFileSync(AUDIT, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
     const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    const mine = lines.filter((l) => l.ciJob === job);
+    const all = lines.filter((l) => l.claims?.ciJob === job);
+    expect(all.length).toBe(40);
+    const mine = all.filter((l) => l.phase === 'outcome');
     expect(mine.length).toBe(20);
+    expect(new Set(mine.map((l) => l.id))).toEqual(new Set(all.filter((l) => l.phase === 'decision').map((l) => l.id)));
     expect(mine.filter((l) => l.verdict === 'refused').map((l) => l.rules)).toEqual(Array(4).fill(['privileged']));
     for (const id of suiteContainers(job)) {
       expect(hardeningProblems(inspect(id))).toEqual([]);
