@@ -14,7 +14,10 @@ import {
   bundleContent,
   DOCKER_CLIENT_VERSION,
   dockerClientFacts,
+  dockerdStartTime,
+  engineRangeStale,
   packagedBrokerPath,
+  PORT_RANGE_STAMP,
   readPortRange,
   setsidFacts,
   SUDOERS_MODE,
@@ -247,6 +250,11 @@ function checkPortRange(policy: Policy): CheckResult {
   if (!now) return warn('port-range', title, 'cannot read net.ipv4.ip_local_port_range', fixText);
   if (now.min !== want.min || now.max !== want.max)
     return fail('port-range', title, `net.ipv4.ip_local_port_range is ${now.min} ${now.max}, the policy says ${want.min} ${want.max}: docker -P would publish ports the broker then refuses`, fixText);
+  const changed = readText(PORT_RANGE_STAMP)?.trim();
+  const changedAt = changed && !Number.isNaN(Date.parse(changed)) ? new Date(changed) : undefined;
+  const engineStart = dockerdStartTime();
+  if (engineRangeStale(engineStart, changedAt))
+    return fail('port-range', title, `the running dockerd started ${engineStart?.toISOString()}, before the range was set (${changedAt?.toISOString()}): it still publishes -P ports from the old range, which the broker then refuses`, 'restart dockerd (e.g. sudo systemctl restart docker)');
   if (readText(SYSCTL_CONF_PATH) !== sysctlConfContent(want))
     return warn('port-range', title, `set now, but ${SYSCTL_CONF_PATH} does not persist it: a reboot loses it`, SETUP);
   return ok('port-range', title, `net.ipv4.ip_local_port_range = ${now.min} ${now.max}, persisted in ${SYSCTL_CONF_PATH} (dockerd reads it at its start)`);
