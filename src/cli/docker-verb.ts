@@ -53,6 +53,8 @@ export function ownVersion(): string {
 
 /** Runs one docker command line (after the program name) through the broker; the exit code. */
 export async function runDockerVerb(argv: readonly string[]): Promise<number> {
+  // `login -p PASSWORD`: take the password out of this process's command line (ps) at once.
+  if (argv.includes('login')) process.title = 'cida-docker login';
   const envProblem = callerEnvProblem(process.env);
   if (envProblem !== null) {
     process.stderr.write(`${envProblem}\n`);
