@@ -11,6 +11,7 @@ const dockerVerb = async (argv: readonly string[]): Promise<number> => (await im
 const HOT: Record<string, Runner> = {
   check: async (rest) => (await import('./cli/check.js')).runCheck(rest),
   audit: async (rest) => (await import('./cli/audit.js')).runAudit(rest),
+  lint: async (rest) => (await import('./cli/lint.js')).runLint(rest),
   ...Object.fromEntries(DOCKER_VERBS.map((v) => [v, (rest: readonly string[]) => dockerVerb([v, ...rest])])),
   // build packs the context as the developer and streams it to the broker (src/build).
   build: async (rest) => (await import('./build/front.js')).runBuild(['build', ...rest]),
@@ -24,7 +25,9 @@ export async function runLean(argv: readonly string[]): Promise<number | null> {
   const [command, ...rest] = argv;
   const run = command === undefined || !Object.hasOwn(HOT, command) ? undefined : HOT[command];
   if (!run) return null;
-  if (command === 'check' || command === 'audit') {
+  if (command === 'lint') {
+    if (rest.includes('--help') || rest.includes('-h')) return null;
+  } else if (command === 'check' || command === 'audit') {
     // Help belongs to oclif, but only where it is cida-docker's own flag, not part of the docker argv.
     const dashdash = rest.indexOf('--');
     const own = dashdash < 0 ? rest : rest.slice(0, dashdash);

@@ -4,8 +4,6 @@
 // and usage errors go to the broker too, so that the audit trail records them: it explains them.
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import tty from 'node:tty';
 import { isSet, lastValue, UsageError } from '../docker/model.js';
 import { PIPED_STDIN } from '../guards/detached-service.js';
@@ -14,6 +12,7 @@ import { loadPolicy } from '../policy/load.js';
 import { DEFAULT_POLICY, type Policy, POLICY_PATH } from '../policy/policy.js';
 import { BROKER_PATH } from '../broker/paths.js';
 import { callBroker } from './broker-client.js';
+import { ownVersion } from './own-version.js';
 import { callerEnvProblem, ciJobOf } from './caller-env.js';
 import { authFromDockerConfig } from './registry-auth.js';
 import { EXIT } from '../exit-codes.js';
@@ -35,20 +34,6 @@ function envFor(names: readonly string[] | undefined): Record<string, string> | 
   const out: Record<string, string> = {};
   for (const k of wanted) if (process.env[k] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) out[k] = process.env[k] as string;
   return out;
-}
-
-/** cida-docker's own version, from the package.json above this file (bundled or not). */
-export function ownVersion(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'cida-docker' && pkg.version) return pkg.version;
-    } catch {
-      // not here: one directory up
-    }
-  }
-  return 'unknown';
 }
 
 /** Runs one docker command line (after the program name) through the broker; the exit code. */
