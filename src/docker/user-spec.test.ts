@@ -34,9 +34,10 @@ describe('user specs resolve as the engine resolves them (moby/sys/user GetExecU
     expect(resolveUserSpec('app:nogroup', PASSWD, GROUP).kind).toBe('error');
     expect(resolveUserSpec('4242:4242', PASSWD, GROUP)).toEqual(ok(4242, 4242));
   });
-  it('without an /etc/group the group part is ignored, as the engine ignores it', () => {
-    expect(resolveUserSpec('1001:1000', PASSWD, null)).toEqual(ok(1001, 0));
+  it('without an /etc/group a numeric group stands and a named one is unknown (as the engine does)', () => {
+    expect(resolveUserSpec('1001:1000', PASSWD, null)).toEqual(ok(1001, 1000));
     expect(resolveUserSpec('app:1000', PASSWD, null)).toEqual(ok(1000, 1000));
+    expect(resolveUserSpec('app:staff', PASSWD, null).kind).toBe('error');
   });
   it('supplementary groups come from the member lists (wheel lists app2: gid 0)', () => {
     const p = `${PASSWD}\napp2:x:1003:1003::/:/bin/sh`;

@@ -71,8 +71,8 @@ function parseGroup(text: string): GroupEntry[] {
  * The identity `spec` (`user[:group]`, as given with -u or the image's USER) runs as in a
  * container whose /etc/passwd and /etc/group are `passwd` and `group` (null: the file is missing).
  * Mirrors GetExecUser: an empty user is root (uid 0); a numeric user not in passwd keeps gid 0;
- * a name not in passwd is an error; an explicit group wins (when /etc/group exists) and then no
- * supplementary groups are added; without one, every group that lists the user's name is added.
+ * a name not in passwd is an error; an explicit group wins and then no supplementary groups are
+ * added; without one, every group that lists the user's name is added.
  */
 export function resolveUserSpec(spec: string, passwd: string | null, group: string | null): Resolved {
   const colon = spec.indexOf(':');
@@ -94,16 +94,17 @@ export function resolveUserSpec(spec: string, passwd: string | null, group: stri
     uid = uidArg;
   }
 
-  // Without an /etc/group the engine ignores the group part altogether (the gid stays the
-  // passwd entry's, or 0): a container that can delete its /etc/group changes its gid at restart.
+  // An explicit group wins, and then no supplementary groups are added. A numeric one stands even
+  // without an /etc/group (checked against the engine: a container that deletes its /etc/group and
+  // restarts keeps its pinned gid); a name must be in /etc/group.
   let supplementary: number[] = [];
-  if (group !== null && groupArg !== '') {
+  if (groupArg !== '') {
     const gidArg = atoi(groupArg);
     const g = groups.find((e) => (gidArg === null ? e.name === groupArg : e.gid === gidArg));
     if (g) gid = g.gid;
     else if (gidArg !== null && gidArg >= 0) gid = gidArg;
     else return { kind: 'error', why: `no group "${groupArg}" in the image's /etc/group` };
-  } else if (group !== null && match) {
+  } else if (match) {
     supplementary = groups.filter((g) => g.members.includes(match.name)).map((g) => g.gid);
   }
   return { kind: 'ok', id: { uid, gid, groups: [...new Set(supplementary)] } };
