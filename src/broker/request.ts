@@ -2,6 +2,7 @@
 // environment variable (kept by the sudo rule's env_keep), never on sudo's command line.
 // Everything in it comes from the developer and is untrusted: the broker validates its shape
 // here and re-checks its meaning with the rulebook.
+import { type BuildRequest, parseBuildRequest } from './build-request.js';
 
 /** Linux refuses a single environment string longer than this (MAX_ARG_STRLEN). */
 export const MAX_REQUEST_BYTES = 128 * 1024 - 64;
@@ -120,7 +121,7 @@ function parseApprovalRequest(json: Record<string, unknown>, cwd: string): Appro
   };
 }
 
-export type BrokerRequest = DockerRequest | AuditRequest | ApprovalRequest;
+export type BrokerRequest = DockerRequest | AuditRequest | ApprovalRequest | BuildRequest;
 
 export class RequestError extends Error {
   override readonly name = 'RequestError';
@@ -164,7 +165,8 @@ export function parseRequest(text: string | undefined): BrokerRequest {
     return { v: 1, kind: 'audit', cwd, user: str(json, 'user', 256, true), since: str(json, 'since', 64, true) };
   }
   if (json.kind === 'approval') return parseApprovalRequest(json, cwd);
-  if (json.kind !== 'docker') throw new RequestError('request field "kind" must be "docker", "audit" or "approval"');
+  if (json.kind === 'build') return parseBuildRequest(json, cwd, cleanCiJob);
+  if (json.kind !== 'docker') throw new RequestError('request field "kind" must be "docker", "audit", "approval" or "build"');
   onlyKeys(json, ['v', 'kind', 'argv', 'cwd', 'ciJob', 'env', 'auth']);
   const argv = json.argv;
   if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string' && !a.includes('\0')))
