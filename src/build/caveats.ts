@@ -1,0 +1,15 @@
+// What `check` cannot know from a command line alone: the approvals store is root's, read only by
+// the broker. `check` prints these under an allowed verdict so "allowed" is not read as a promise.
+import type { ParsedCommand } from '../docker/model.js';
+import type { Policy } from '../policy/policy.js';
+
+export function storeCaveats(cmd: ParsedCommand, policy: Policy): string[] {
+  if (cmd.command === 'build')
+    return [
+      "not checked here: whether the Dockerfile's exact bytes (its sha256) are approved and not revoked, and whether every -t lies in that approval's repository; the broker decides both from its approvals store",
+      'not checked here: the Dockerfile rules with these --build-arg values (the broker re-runs them on the Dockerfile it receives)',
+    ];
+  if (cmd.command === 'run' && policy.run.requireApprovedImage)
+    return ['not checked here: whether a local image was built from a Dockerfile still approved (an image from a revoked approval is refused); the broker reads that from its image records after create'];
+  return [];
+}
