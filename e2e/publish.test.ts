@@ -136,10 +136,24 @@ describe.runIf(ready)('publishing to a registry with authentication', () => {
     expect(line.note).toContain(digest);
   });
 
-  it("the other developer cannot push with the first one's login", () => {
+  it("the other developer cannot push with the first one's login, nor with root's ~/.docker", () => {
     const r = run(DEV2, ['push', `${REPO}:1`]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/no basic auth credentials|unauthorized|authentication required/i);
+    // root's own docker config holding a login for the registry is never used for a developer
+    const rootConfig = '/root/.docker/config.json';
+    const saved = fs.existsSync(rootConfig) ? fs.readFileSync(rootConfig) : null;
+    try {
+      fs.mkdirSync('/root/.docker', { recursive: true, mode: 0o700 });
+      const auth = Buffer.from(`${USER2}:${PW2}`).toString('base64');
+      fs.writeFileSync(rootConfig, JSON.stringify({ ...(saved ? JSON.parse(saved.toString()) : {}), auths: { ...(saved ? JSON.parse(saved.toString()).auths : {}), [HOST]: { auth } } }), { mode: 0o600 });
+      const viaRoot = run(DEV2, ['push', `${REPO}:1`]);
+      expect(viaRoot.status).toBe(1);
+      expect(viaRoot.stderr).toMatch(/no basic auth credentials|unauthorized|authentication required/i);
+    } finally {
+      if (saved) fs.writeFileSync(rootConfig, saved);
+      else fs.rmSync(rootConfig, { force: true });
+    }
   });
 
   it("Jenkins' per-block DOCKER_CONFIG: that config's entry for the registry is used for this one push", () => {
