@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import tty from 'node:tty';
 import { emitDockerArgv } from '../docker/emit.js';
-import { COMMANDS } from '../docker/flag-table.js';
+import { createFromRun } from '../guards/final-argv.js';
 import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
 import { ruleById } from '../guards/index.js';
 import { PIPED_STDIN } from '../guards/detached-service.js';
@@ -19,21 +19,7 @@ import { removeRecord, writeRecord } from './ownership.js';
 import { additionalGroups, type Identity, type Resolved, resolveUserSpec, rootPart } from '../docker/user-spec.js';
 import { firstTarFile, idsFromStatus, MAX_ACCOUNT_FILE_BYTES, rootInProc, type TarHeader, tarHeader, writableBy } from './passwd.js';
 
-/** Flags of `run` that `create` does not have: the broker handles them itself. */
-const RUN_ONLY = new Set(['detach', 'detach-keys', 'sig-proxy']);
-
-/** The `create` command equivalent to a (forced) `run`. `keepRm` false drops --rm (foreground: the broker removes). */
-export function createFromRun(run: ParsedCommand, keepRm: boolean): ParsedCommand {
-  const known = new Set(COMMANDS.create.flags.map((f) => f.long));
-  const flags: Record<string, string[]> = {};
-  for (const [name, values] of Object.entries(run.flags)) {
-    if (RUN_ONLY.has(name) || (name === 'rm' && !keepRm)) continue;
-    if (!known.has(name)) throw new Error(`run flag --${name} has no create equivalent`);
-    flags[name] = values;
-  }
-  const words = run.words.length === 2 ? [run.words[0], 'create'] : ['create'];
-  return { ...run, command: 'create', words, flags };
-}
+export { createFromRun } from '../guards/final-argv.js';
 
 function refusal(ctx: BrokerContext, ruleId: string, message: string, finalArgv: readonly string[], container: string, fix?: string): Outcome {
   const r = ruleById(ruleId);

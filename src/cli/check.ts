@@ -2,6 +2,7 @@
 // argv that would run, without running anything.
 import os from 'node:os';
 import { UsageError } from '../docker/model.js';
+import { storeCaveats } from '../build/caveats.js';
 import { decide } from '../guards/index.js';
 import { loadPolicy } from '../policy/load.js';
 import { POLICY_PATH, PolicyError } from '../policy/policy.js';
@@ -31,9 +32,15 @@ export async function runCheck(argv: readonly string[]): Promise<number> {
     const me = os.userInfo();
     const decision = decide(own.rest, policy, { user: me.username, uid: me.uid });
     if (json) {
-      write(process.stdout, JSON.stringify({ allowed: decision.allowed, violations: decision.violations, argv: decision.argv, docker: policy.engine.docker }));
+      const caveats = decision.allowed ? storeCaveats(decision.parsed, policy) : [];
+      write(process.stdout, JSON.stringify({ allowed: decision.allowed, violations: decision.violations, argv: decision.argv, steps: decision.steps, caveats, docker: policy.engine.docker }));
     } else if (decision.allowed) {
       write(process.stdout, `allowed: ${[policy.engine.docker, ...decision.argv].map(shellQuote).join(' ')}`);
+      if (decision.steps.length > 1) {
+        const lines = decision.steps.map((s, i) => `  ${i + 1}. ${[policy.engine.docker, ...s].map(shellQuote).join(' ')}`);
+        write(process.stdout, `what runs (CONTAINER: the id create prints; a USER name is pinned as --user UID:GID read from the image):\n${lines.join('\n')}`);
+      }
+      for (const c of storeCaveats(decision.parsed, policy)) write(process.stdout, `note: ${c}`);
     } else {
       write(process.stdout, formatViolations(decision.violations));
     }

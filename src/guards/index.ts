@@ -6,6 +6,7 @@ import type { FlagSpec, ParsedCommand } from '../docker/model.js';
 import { parseDockerArgv } from '../docker/parse.js';
 import type { Policy } from '../policy/policy.js';
 import { FLAG_CLASSES, GLOBAL_FLAG_CLASSES, type FlagClass, type SupportedCommand } from './flag-classes.js';
+import { finalSteps } from './final-argv.js';
 import { type Identity, withForcedFlags } from './forced-flags.js';
 import type { Rule, Violation } from './rule.js';
 import { rule as buildContext } from './build-context.js';
@@ -94,14 +95,17 @@ export interface Decision {
   readonly allowed: boolean;
   readonly violations: readonly Violation[];
   readonly parsed: ParsedCommand;
-  /** The canonical docker argv (after the program name) that would run; empty when refused. */
+  /** The canonical docker argv (after the program name) the command amounts to; empty when refused. */
   readonly argv: readonly string[];
+  /** The docker argvs the broker actually runs, in order (finalSteps); empty when refused. */
+  readonly steps: readonly (readonly string[])[];
 }
 
 /** Parses, checks and builds the final argv. Throws UsageError for what docker would reject. */
 export function decide(argv: readonly string[], policy: Policy, identity?: Identity): Decision {
   const parsed = parseDockerArgv(argv);
   const violations = checkCommand(parsed, policy);
-  if (violations.length > 0) return { allowed: false, violations, parsed, argv: [] };
-  return { allowed: true, violations, parsed, argv: emitDockerArgv(withForcedFlags(parsed, policy, identity)) };
+  if (violations.length > 0) return { allowed: false, violations, parsed, argv: [], steps: [] };
+  const forced = withForcedFlags(parsed, policy, identity);
+  return { allowed: true, violations, parsed, argv: emitDockerArgv(forced), steps: finalSteps(forced, parsed) };
 }

@@ -26,6 +26,20 @@ describe('cida-docker check', () => {
     expect(v.argv).toEqual(expect.arrayContaining(['run', '--detach', '--publish-all', '--security-opt=no-new-privileges', '--cap-drop=ALL']));
     expect(v.argv.slice(-5)).toEqual(['--', IMAGE, 'sh', '-c', 'echo hi']);
     expect(v.argv).toContain(`--label=cida.owner=${os.userInfo().username}`);
+    // What the broker actually runs: create (with the same flags, less -d), start.
+    expect(v.steps.map((s: string[]) => s[0])).toEqual(['create', 'start', 'logs', 'wait']); // no -d: a foreground run
+    expect(v.steps[0]).toEqual(expect.arrayContaining(['--publish-all', '--security-opt=no-new-privileges', '--cap-drop=ALL']));
+    expect(v.steps[0]).not.toContain('--detach');
+    expect(v.steps[1]).toEqual(['start', '--', 'CONTAINER']);
+  });
+
+  test('a foreground run with --rm shows the steps that follow it: logs, wait, rm', () => {
+    const v = JSON.parse(check('--json', '--policy', policy, '--', 'run', '--rm', IMAGE).stdout);
+    expect(v.steps.map((s: string[]) => s.slice(0, 2).join(' '))).toEqual(['create --publish-all', 'start --', 'logs --follow', 'wait --', 'rm --force']);
+    expect(v.steps[0]).not.toContain('--rm'); // the broker removes it after wait
+    expect(v.caveats.join(' ')).toMatch(/not checked here: whether a local image was built from a Dockerfile still approved/);
+    const text = check('--policy', policy, '--', 'run', '--rm', IMAGE).stdout;
+    expect(text).toMatch(/what runs .*\n {2}1\. \S+docker create /);
   });
 
   test('refused: exit 77, the rule id, message and fix', () => {
