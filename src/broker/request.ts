@@ -79,6 +79,7 @@ const APPROVAL_FIELDS: Record<ApprovalAction, { required: readonly string[]; opt
  * one thing and mean another.
  */
 function checkHumanText(key: string, v: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(v))
     throw new RequestError(`request field "${key}" contains control or bidirectional-override characters; write plain text`);
   return v;
