@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../docker/flag-table.js';
 import { VERBS } from '../docker/verbs.js';
@@ -34,5 +35,12 @@ describe('one verb table', () => {
     expect([...SUPPORTED_COMMANDS].sort()).toEqual(names);
     expect([...DOCKER_VERBS].sort()).toEqual(names);
     for (const n of names) expect(COMMANDS[n], n).toBeDefined();
+  });
+  it('every verb is an oclif command made from its row, and README lists it', async () => {
+    const { COMMANDS: OCLIF } = await import('../commands/index.js');
+    for (const v of VERBS) expect(OCLIF[v.name]?.summary, v.name).toBe(v.summary);
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const row = readme.split('\n').find((l) => l.startsWith('| `run`')) ?? '';
+    for (const v of VERBS) expect(row, v.name).toContain(`\`${v.name}\``);
   });
 });
