@@ -19,7 +19,11 @@ const REGISTRY = 'registry.example.internal:5000';
 const MB = Number(process.env.CIDA_BENCH_MB ?? 200);
 const FILES = Number(process.env.CIDA_BENCH_FILES ?? 20000);
 
-if (process.getuid?.() !== 0 || !fs.existsSync('/usr/local/lib/cida-docker/broker') || spawnSync(DOCKER, ['info'], { stdio: 'ignore' }).status !== 0) {
+if (
+  process.getuid?.() !== 0 ||
+  !fs.existsSync('/usr/local/lib/cida-docker/broker') ||
+  spawnSync(DOCKER, ['info'], { stdio: 'ignore' }).status !== 0
+) {
   console.log('bench/build: skipped (needs root, an installed broker and a running engine)');
   process.exit(0);
 }
@@ -40,9 +44,16 @@ const dockerfile = `FROM ${REGISTRY}/base/busybox:1\nUSER 1000\n# bench ${proces
 fs.writeFileSync(path.join(ctx, 'Dockerfile'), dockerfile);
 const repo = `${REGISTRY}/bench/build`;
 const saved = fs.existsSync(POLICY) ? fs.readFileSync(POLICY) : null;
-fs.writeFileSync(POLICY, JSON.stringify({ trustedRegistries: [REGISTRY], build: { maxContextBytes: 4 * 1024 ** 3 } }), { mode: 0o644 });
+fs.writeFileSync(POLICY, JSON.stringify({ trustedRegistries: [REGISTRY], build: { maxContextBytes: 4 * 1024 ** 3 } }), {
+  mode: 0o644,
+});
 const store = new ApprovalStore({ root: '/var/lib/cida-docker/approvals', owner: 0, checkParent: true });
-const { approval } = store.request({ dockerfile: Buffer.from(dockerfile), repository: repo, requester: { user: 'bench-requester', uid: 99998 }, findings: [] });
+const { approval } = store.request({
+  dockerfile: Buffer.from(dockerfile),
+  repository: repo,
+  requester: { user: 'bench-requester', uid: 99998 },
+  findings: [],
+});
 if (approval.state === 'pending') store.transition(approval.id, 'approve', { user: 'bench-reviewer', uid: 99999 });
 
 /** Peak RSS (VmHWM, KiB) of processes whose command line matches, polled while `run` runs. */
@@ -96,7 +107,9 @@ try {
     const mib = (k) => (k / 1024).toFixed(1);
     console.log(`context: ${FILES} files, ${MB} MB`);
     console.log(`docker build (root):   ${raw.s.toFixed(2)} s  ${rawRate.toFixed(1)} MB/s`);
-    console.log(`cida-docker build:     ${ours.s.toFixed(2)} s  ${ourRate.toFixed(1)} MB/s  (${((ourRate / rawRate) * 100).toFixed(0)} % of docker's; goal ≥ 90 %)`);
+    console.log(
+      `cida-docker build:     ${ours.s.toFixed(2)} s  ${ourRate.toFixed(1)} MB/s  (${((ourRate / rawRate) * 100).toFixed(0)} % of docker's; goal ≥ 90 %)`,
+    );
     console.log(`peak RSS: front end ${mib(peaks.frontEnd)} MiB, broker ${mib(peaks.broker)} MiB (goal ≤ 80 MiB each)`);
   }
 } finally {

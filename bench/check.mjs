@@ -72,10 +72,14 @@ const rows = [
   ['node -e 0', baseline],
   ['cida-docker check -- ps', wall(node, ['bin/run.js', 'check', '--', 'ps'])],
   ['cida-docker check -- run … (refused)', wall(node, ['bin/run.js', 'check', '--', 'run', '--privileged', IMG])],
-  ['import dist/lean/lean.js (the entry)', wall(node, ['--input-type=module', '-e', "await import('./dist/lean/lean.js')"])],
+  [
+    'import dist/lean/lean.js (the entry)',
+    wall(node, ['--input-type=module', '-e', "await import('./dist/lean/lean.js')"]),
+  ],
   ['import @oclif/core (all of it)', wall(node, ['--input-type=module', '-e', "await import('@oclif/core')"])],
   ['cida-docker --help (oclif)', wall(node, ['bin/run.js', '--help'])],
 ];
 console.log('wall time, median of 15 runs:');
-for (const [name, ms] of rows) console.log(`  ${name.padEnd(40)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / baseline).toFixed(2)}×`);
+for (const [name, ms] of rows)
+  console.log(`  ${name.padEnd(40)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / baseline).toFixed(2)}×`);
 console.log(`check -- ps / node -e 0 = ${(rows[1][1] / baseline).toFixed(2)}× (goal ≤ 1.5×)`);

@@ -16,19 +16,37 @@ const policy = { ...DEFAULT_POLICY, trustedRegistries: ['registry.example.intern
 
 /** A 300-line Dockerfile with the constructs lint reads: ARGs, stages, continuations, heredocs, mounts. */
 function dockerfile300() {
-  const l = ['# syntax=registry.example.internal/docker/dockerfile:1.7', 'ARG BASE=registry.example.internal/base/debian', 'ARG TAG=12'];
+  const l = [
+    '# syntax=registry.example.internal/docker/dockerfile:1.7',
+    'ARG BASE=registry.example.internal/base/debian',
+    'ARG TAG=12',
+  ];
   let stage = 0;
   while (l.length < 292) {
-    l.push(`FROM \${BASE}:\${TAG:-12} AS s${stage}`, 'ARG UID=10001', 'ENV APP_HOME=/app PATH="/app/bin:$PATH"', 'WORKDIR $APP_HOME');
+    l.push(
+      `FROM \${BASE}:\${TAG:-12} AS s${stage}`,
+      'ARG UID=10001',
+      'ENV APP_HOME=/app PATH="/app/bin:$PATH"',
+      'WORKDIR $APP_HOME',
+    );
     for (let i = 0; i < 12 && l.length < 290; i++) {
       l.push(
         `RUN --mount=type=cache,target=/var/cache/apt apt-get update \\`,
         `    # step ${i}`,
         `    && apt-get install -y --no-install-recommends pkg${i} \\`,
         `    && rm -rf /var/lib/apt/lists/* && chmod 755 /app/bin${i}`,
-        stage > 0 ? `COPY --chown=\${UID}:\${UID} --from=s${stage - 1} src/${i} /app/src/${i}` : `COPY --chown=\${UID}:\${UID} src/${i} /app/src/${i}`,
+        stage > 0
+          ? `COPY --chown=\${UID}:\${UID} --from=s${stage - 1} src/${i} /app/src/${i}`
+          : `COPY --chown=\${UID}:\${UID} src/${i} /app/src/${i}`,
       );
-      if (i % 4 === 0) l.push('RUN <<EOF', 'set -eu', `curl -fsSLo /tmp/x${i}.tgz https://example.com/x${i}.tgz`, 'tar xzf /tmp/x.tgz -C /opt', 'EOF');
+      if (i % 4 === 0)
+        l.push(
+          'RUN <<EOF',
+          'set -eu',
+          `curl -fsSLo /tmp/x${i}.tgz https://example.com/x${i}.tgz`,
+          'tar xzf /tmp/x.tgz -C /opt',
+          'EOF',
+        );
     }
     stage++;
   }
@@ -55,10 +73,14 @@ const fmt = (r) => `${r.wall.toFixed(0).padStart(6)} files/s wall, ${r.cpu.toFix
 
 const text = dockerfile300();
 const sample = lintDockerfile(text, policy, { file: 'bench.Dockerfile' });
-console.log(`300-line Dockerfile: ${text.split('\n').length - 1} lines, ${sample.findings.length} findings, approvable=${sample.approvable}`);
+console.log(
+  `300-line Dockerfile: ${text.split('\n').length - 1} lines, ${sample.findings.length} findings, approvable=${sample.approvable}`,
+);
 const lintRate = perSecond(() => lintDockerfile(text, policy, { file: 'bench.Dockerfile' }));
 console.log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`);
-console.log(`in-process lint:            ${fmt(lintRate)}  (goal ≥ 2000/s) ${lintRate.wall >= 2000 ? 'ok' : 'BELOW GOAL (wall)'}`);
+console.log(
+  `in-process lint:            ${fmt(lintRate)}  (goal ≥ 2000/s) ${lintRate.wall >= 2000 ? 'ok' : 'BELOW GOAL (wall)'}`,
+);
 try {
   const { DockerfileParser } = await import('dockerfile-ast');
   const astRate = perSecond(() => DockerfileParser.parse(text), 1000);
@@ -87,5 +109,9 @@ const lintWall = wall(['bin/run.js', 'lint', '--policy', policyFile, file]);
 const lintJson = wall(['bin/run.js', 'lint', '--format', 'json', '--policy', policyFile, file]);
 fs.rmSync(file);
 console.log(`node -e 0:                  ${bare.toFixed(0).padStart(6)} ms (median of 15)`);
-console.log(`cida-docker lint FILE:      ${lintWall.toFixed(0).padStart(6)} ms  (${(lintWall / bare).toFixed(1)}× node -e 0)`);
-console.log(`cida-docker lint --format json: ${lintJson.toFixed(0).padStart(2)} ms  (${(lintJson / bare).toFixed(1)}× node -e 0)`);
+console.log(
+  `cida-docker lint FILE:      ${lintWall.toFixed(0).padStart(6)} ms  (${(lintWall / bare).toFixed(1)}× node -e 0)`,
+);
+console.log(
+  `cida-docker lint --format json: ${lintJson.toFixed(0).padStart(2)} ms  (${(lintJson / bare).toFixed(1)}× node -e 0)`,
+);

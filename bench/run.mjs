@@ -10,9 +10,12 @@ let failed = false;
 for (const script of ['check.mjs', 'lint.mjs', 'build.mjs']) {
   console.log(`\n== bench/${script}`);
   // build.mjs shares the engine and the policy with the e2e tests: it takes their lock.
-  const r = script === 'build.mjs' && fs.existsSync('/usr/bin/flock')
-    ? spawnSync('/usr/bin/flock', ['/tmp/cida-e2e.lock', process.execPath, path.join(here, script)], { stdio: 'inherit' })
-    : spawnSync(process.execPath, [path.join(here, script)], { stdio: 'inherit' });
+  const r =
+    script === 'build.mjs' && fs.existsSync('/usr/bin/flock')
+      ? spawnSync('/usr/bin/flock', ['/tmp/cida-e2e.lock', process.execPath, path.join(here, script)], {
+          stdio: 'inherit',
+        })
+      : spawnSync(process.execPath, [path.join(here, script)], { stdio: 'inherit' });
   failed ||= r.status !== 0;
 }
 process.exitCode = failed ? 1 : 0;

@@ -15,7 +15,10 @@ const DEV2 = 'cida-dev2';
 const STORE = '/var/lib/cida-docker/approvals';
 const REPO = 'registry.example.internal:5000/e2e/app';
 const GROUP = 'cida-e2e-approvers';
-const ready = hostReady() && fs.existsSync('/usr/local/lib/cida-docker/broker') && docker('info', '--format', '{{.ServerVersion}}').status === 0;
+const ready =
+  hostReady() &&
+  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
+  docker('info', '--format', '{{.ServerVersion}}').status === 0;
 
 const POLICY_DOC = {
   trustedRegistries: ['registry.example.internal:5000'],
@@ -51,7 +54,9 @@ function put(name: string, text: string): string {
 
 /** The broker called by hand with a request the user wrote (no cida-docker front end). */
 function forged(user: string, request: Record<string, unknown>) {
-  return as(user, [], { prelude: `export CIDA_DOCKER_REQUEST='${JSON.stringify(request)}'; sudo -n /usr/local/lib/cida-docker/broker; exit $?; ` });
+  return as(user, [], {
+    prelude: `export CIDA_DOCKER_REQUEST='${JSON.stringify(request)}'; sudo -n /usr/local/lib/cida-docker/broker; exit $?; `,
+  });
 }
 
 describe.runIf(ready)('approvals end to end', () => {
@@ -87,12 +92,20 @@ describe.runIf(ready)('approvals end to end', () => {
     expect([f.uid, f.gid, f.mode & 0o777]).toEqual([0, 0, 0o600]);
     const doc = JSON.parse(fs.readFileSync(`${STORE}/${SHA}.json`, 'utf8'));
     expect(Buffer.from(doc.dockerfile, 'base64').toString()).toBe(DOCKERFILE);
-    expect(doc).toMatchObject({ sha256: SHA, repository: REPO, state: 'pending', requester: { user: DEV1, uid: Number(sh(`id -u ${DEV1}`).stdout.trim()) } });
+    expect(doc).toMatchObject({
+      sha256: SHA,
+      repository: REPO,
+      state: 'pending',
+      requester: { user: DEV1, uid: Number(sh(`id -u ${DEV1}`).stdout.trim()) },
+    });
     expect(as(DEV2, [], { prelude: `cat ${STORE}/${SHA}.json; exit $?; ` }).status).not.toBe(0);
   });
 
   it('refusals: error findings (77, shown), an untrusted or malformed repository, a missing file', () => {
-    put('Dockerfile.bad', DOCKERFILE.replace('registry.example.internal:5000/base/busybox:1', 'docker.io/library/busybox:1'));
+    put(
+      'Dockerfile.bad',
+      DOCKERFILE.replace('registry.example.internal:5000/base/busybox:1', 'docker.io/library/busybox:1'),
+    );
     const bad = as(DEV1, ['approval', 'request', '-f', 'Dockerfile.bad', '--repo', REPO], { cwd: DIR });
     expect(bad.status).toBe(77);
     expect(bad.stderr).toMatch(/Dockerfile\.bad:2:\d+: error untrusted-base/);
@@ -101,7 +114,10 @@ describe.runIf(ready)('approvals end to end', () => {
     const repo = as(DEV1, ['approval', 'request', '--repo', 'docker.io/me/app'], { cwd: DIR });
     expect(repo.status).toBe(77);
     expect(repo.stderr).toMatch(/registry docker\.io is not trusted/);
-    expect(as(DEV1, ['approval', 'request', '--repo', 'e2e/app'], { cwd: DIR })).toMatchObject({ status: 2, stderr: expect.stringMatching(/write the registry out/) });
+    expect(as(DEV1, ['approval', 'request', '--repo', 'e2e/app'], { cwd: DIR })).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/write the registry out/),
+    });
     const missing = as(DEV1, ['approval', 'request', '-f', 'nope', '--repo', REPO], { cwd: DIR });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/cannot read nope: no such file/);
@@ -152,16 +168,28 @@ describe.runIf(ready)('approvals end to end', () => {
     expect(r.status).toBe(0);
     const doc = JSON.parse(fs.readFileSync(`${STORE}/${SHA}.json`, 'utf8'));
     expect(doc.state).toBe('revoked');
-    expect(doc.history.map((h: { action: string; by: { user: string } }) => `${h.action}:${h.by.user}`)).toEqual(['request:cida-dev1', 'approve:cida-dev2', 'revoke:cida-dev2']);
+    expect(doc.history.map((h: { action: string; by: { user: string } }) => `${h.action}:${h.by.user}`)).toEqual([
+      'request:cida-dev1',
+      'approve:cida-dev2',
+      'revoke:cida-dev2',
+    ]);
     const again = as(DEV1, ['approval', 'request', '--repo', REPO], { cwd: DIR });
     expect(again.status).toBe(77);
     expect(again.stderr).toMatch(/revoked .*final/);
   });
 
   it('every transition is an audit line naming the approval', () => {
-    const lines = auditLines().filter((l) => l.kind === 'approval' && l.approval === ID && (l.phase === undefined || l.phase === 'outcome'));
+    const lines = auditLines().filter(
+      (l) => l.kind === 'approval' && l.approval === ID && (l.phase === undefined || l.phase === 'outcome'),
+    );
     const by = (action: string) => lines.filter((l) => l.argv[1] === action);
-    expect(by('approve').map((l) => [l.user, l.exit])).toEqual(expect.arrayContaining([[DEV1, 77], [DEV2, 77], [DEV2, 0]]));
+    expect(by('approve').map((l) => [l.user, l.exit])).toEqual(
+      expect.arrayContaining([
+        [DEV1, 77],
+        [DEV2, 77],
+        [DEV2, 0],
+      ]),
+    );
     expect(by('revoke').map((l) => l.exit)).toContain(0);
     expect(by('request').some((l) => l.user === DEV1 && l.exit === 0)).toBe(true);
   });
@@ -173,9 +201,25 @@ describe.runIf(ready)('approvals end to end', () => {
     const claim = forged(DEV1, { v: 1, kind: 'approval', cwd: '/', action: 'approve', id: ID, uid: 0, user: 'root' });
     expect(claim.status).toBe(2);
     expect(claim.stderr).toMatch(/unknown request field "uid"/);
-    const requester = forged(DEV1, { v: 1, kind: 'approval', cwd: '/', action: 'request', repo: REPO, dockerfile: Buffer.from('FROM x').toString('base64'), requester: { user: DEV2, uid: 1 } });
+    const requester = forged(DEV1, {
+      v: 1,
+      kind: 'approval',
+      cwd: '/',
+      action: 'request',
+      repo: REPO,
+      dockerfile: Buffer.from('FROM x').toString('base64'),
+      requester: { user: DEV2, uid: 1 },
+    });
     expect(requester.status).toBe(2);
-    const state = forged(DEV2, { v: 1, kind: 'approval', cwd: '/', action: 'revoke', id: ID, reason: 'x', state: 'approved' });
+    const state = forged(DEV2, {
+      v: 1,
+      kind: 'approval',
+      cwd: '/',
+      action: 'revoke',
+      id: ID,
+      reason: 'x',
+      state: 'approved',
+    });
     expect(state.status).toBe(2);
     const traversal = forged(DEV2, { v: 1, kind: 'approval', cwd: '/', action: 'show', id: '../../../etc/shadow' });
     expect(traversal.status).toBe(2);
@@ -184,7 +228,14 @@ describe.runIf(ready)('approvals end to end', () => {
     const text = `${DOCKERFILE}# forged ${stamp}\n`;
     const sha = crypto.createHash('sha256').update(text).digest('hex');
     created.add(sha);
-    const req = forged(DEV2, { v: 1, kind: 'approval', cwd: '/', action: 'request', repo: REPO, dockerfile: Buffer.from(text).toString('base64') });
+    const req = forged(DEV2, {
+      v: 1,
+      kind: 'approval',
+      cwd: '/',
+      action: 'request',
+      repo: REPO,
+      dockerfile: Buffer.from(text).toString('base64'),
+    });
     expect(req.status).toBe(0);
     expect(JSON.parse(req.stdout).approval.requester.user).toBe(DEV2);
     const self = forged(DEV2, { v: 1, kind: 'approval', cwd: '/', action: 'approve', id: sha.slice(0, 12) });

@@ -4,11 +4,25 @@
 // broker killed with SIGKILL mid-run still leaves its decision.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, asAsync, AUDIT, auditLines, docker, JOB, POLICY, REG, suiteContainers, writePolicy } from './broker-helpers.js';
+import {
+  as,
+  asAsync,
+  AUDIT,
+  auditLines,
+  docker,
+  JOB,
+  POLICY,
+  REG,
+  suiteContainers,
+  writePolicy,
+} from './broker-helpers.js';
 import { hostReady } from './setup-helpers.js';
 
 const DEV1 = 'cida-dev1';
-const ready = hostReady() && fs.existsSync('/usr/local/lib/cida-docker/broker') && docker('info', '--format', '{{.ServerVersion}}').status === 0;
+const ready =
+  hostReady() &&
+  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
+  docker('info', '--format', '{{.ServerVersion}}').status === 0;
 /** A registry nobody listens on: login fails fast, and no credentials are stored. */
 const NOWHERE = 'registry.example.internal:9';
 const PW = `Pw-${process.pid}-${Date.now().toString(36)}`;
@@ -76,17 +90,25 @@ describe.runIf(ready)('audit trail end to end', () => {
     }
     const text = fs.readFileSync(AUDIT, 'utf8');
     expect(text).not.toContain(PW);
-    for (const log of ['/var/log/auth.log', '/var/log/sudo.log', '/var/log/syslog']) if (fs.existsSync(log)) expect(fs.readFileSync(log, 'utf8')).not.toContain(PW);
+    for (const log of ['/var/log/auth.log', '/var/log/sudo.log', '/var/log/syslog'])
+      if (fs.existsSync(log)) expect(fs.readFileSync(log, 'utf8')).not.toContain(PW);
     const lines = mine().slice(before);
     expect(lines.length).toBe(2 * cases.length);
     const usage = lines.filter((l) => l.phase === 'outcome' && l.verdict === 'usage');
     expect(usage.length).toBe(cases.filter(([, s]) => s === 2).length);
-    expect(lines.find((l) => l.phase === 'outcome' && l.argv[0] === 'login' && l.argv[1] === '-p***')?.argv).toEqual(['login', '-p***', '--bogus', '***']);
+    expect(lines.find((l) => l.phase === 'outcome' && l.argv[0] === 'login' && l.argv[1] === '-p***')?.argv).toEqual([
+      'login',
+      '-p***',
+      '--bogus',
+      '***',
+    ]);
   });
 
   it('a one-letter password is redacted where it stands and nowhere else', () => {
     as(DEV1, ['login', '-u', 'e', '-p', 'e', NOWHERE]);
-    const out = mine().filter((l) => l.phase === 'outcome' && l.argv[0] === 'login').pop();
+    const out = mine()
+      .filter((l) => l.phase === 'outcome' && l.argv[0] === 'login')
+      .pop();
     expect(out?.argv).toEqual(['login', '-u', 'e', '-p', '***', NOWHERE]);
   });
 
@@ -95,7 +117,13 @@ describe.runIf(ready)('audit trail end to end', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`cida-docker: unknown flag: ${BOGUS}\nSee 'cida-docker ps --help'.\n`);
     const [d, o] = mine().filter((l) => l.argv.join(' ') === `ps ${BOGUS}`);
-    expect(d).toMatchObject({ phase: 'decision', verdict: 'usage', note: 'unknown flag', user: DEV1, claims: { cwd: '/tmp', ciJob: JOB } });
+    expect(d).toMatchObject({
+      phase: 'decision',
+      verdict: 'usage',
+      note: 'unknown flag',
+      user: DEV1,
+      claims: { cwd: '/tmp', ciJob: JOB },
+    });
     expect(o).toMatchObject({ phase: 'outcome', id: d.id, verdict: 'usage', exit: 2 });
     expect(d).not.toHaveProperty('cwd');
     expect(d).not.toHaveProperty('ciJob');
@@ -105,7 +133,8 @@ describe.runIf(ready)('audit trail end to end', () => {
     const name = `cida-e2e-audit-kill-${process.pid}`;
     const { child, done } = asAsync(DEV1, ['run', '--rm', '--name', name, `${REG}/busybox:1`, 'sleep', '30']);
     try {
-      for (let i = 0; i < 60 && docker('inspect', '--format', '{{.State.Running}}', name).stdout.trim() !== 'true'; i++) await new Promise((r) => setTimeout(r, 500));
+      for (let i = 0; i < 60 && docker('inspect', '--format', '{{.State.Running}}', name).stdout.trim() !== 'true'; i++)
+        await new Promise((r) => setTimeout(r, 500));
       const brokers = rootNodeBelow(child.pid as number);
       expect(brokers.length).toBe(1);
       process.kill(brokers[0], 'SIGKILL');
@@ -122,7 +151,11 @@ describe.runIf(ready)('audit trail end to end', () => {
 
   it('cida-docker audit shows the killed request with EXIT "-" and the rest paired', () => {
     try {
-      writePolicy({ trustedRegistries: ['registry.example.internal:5000'], publishedPorts: { min: 49153, max: 65535 }, reviewers: [DEV1] });
+      writePolicy({
+        trustedRegistries: ['registry.example.internal:5000'],
+        publishedPorts: { min: 49153, max: 65535 },
+        reviewers: [DEV1],
+      });
       const r = as(DEV1, ['audit', '--user', DEV1, '--since', '10m']);
       expect(r.status).toBe(0);
       const kill = r.stdout.split('\n').find((l) => l.includes(`cida-e2e-audit-kill-${process.pid}`));
@@ -133,7 +166,10 @@ describe.runIf(ready)('audit trail end to end', () => {
       expect(usage[0]).toMatch(/\susage\s+2\s/);
       expect(r.stdout).not.toContain(PW);
     } finally {
-      writePolicy({ trustedRegistries: ['registry.example.internal:5000'], publishedPorts: { min: 49153, max: 65535 } });
+      writePolicy({
+        trustedRegistries: ['registry.example.internal:5000'],
+        publishedPorts: { min: 49153, max: 65535 },
+      });
     }
   });
 });

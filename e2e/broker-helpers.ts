@@ -33,19 +33,26 @@ export interface AsOptions {
 
 function rootEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (k !== 'NODE_ENV' && !k.startsWith('VITEST') && k !== 'TEST') env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (k !== 'NODE_ENV' && !k.startsWith('VITEST') && k !== 'TEST') env[k] = v;
   return env;
 }
 
 function userScript(args: readonly string[], o: AsOptions): string {
-  const exports = Object.entries({ BUILD_TAG: JOB, ...o.env }).map(([k, v]) => `export ${k}=${q(v)}; `).join('');
+  const exports = Object.entries({ BUILD_TAG: JOB, ...o.env })
+    .map(([k, v]) => `export ${k}=${q(v)}; `)
+    .join('');
   return `${o.cwd ? `cd ${q(o.cwd)} && ` : ''}${exports}${o.prelude ?? ''} exec ${CLI} ${args.map(q).join(' ')}`;
 }
 
 /** Runs `cida-docker ARGS` as `user` and waits. */
 export function as(user: string, args: readonly string[], o: AsOptions = {}): Ran {
   const r = spawnSync('su', ['-', user, '-s', '/bin/bash', '-c', userScript(args, o)], {
-    encoding: 'utf8', input: o.input ?? '', timeout: o.timeoutMs ?? 120_000, cwd: '/', env: rootEnv(),
+    encoding: 'utf8',
+    input: o.input ?? '',
+    timeout: o.timeoutMs ?? 120_000,
+    cwd: '/',
+    env: rootEnv(),
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -53,7 +60,12 @@ export function as(user: string, args: readonly string[], o: AsOptions = {}): Ra
 
 /** Runs `cida-docker ARGS` as `user` in the background, in its own process group (for signals). */
 export function asAsync(user: string, args: readonly string[], o: AsOptions = {}) {
-  const child = spawn('su', ['-', user, '-s', '/bin/bash', '-c', userScript(args, o)], { cwd: '/', env: rootEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('su', ['-', user, '-s', '/bin/bash', '-c', userScript(args, o)], {
+    cwd: '/',
+    env: rootEnv(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -76,7 +88,9 @@ export function inspect(id: string): Record<string, any> {
 
 /** Ids of the suite's containers (every one, running or not). */
 export function suiteContainers(job = JOB): string[] {
-  return docker('ps', '-a', '-q', '--no-trunc', '--filter', `label=cida.ci-job=${job}`).stdout.split('\n').filter(Boolean);
+  return docker('ps', '-a', '-q', '--no-trunc', '--filter', `label=cida.ci-job=${job}`)
+    .stdout.split('\n')
+    .filter(Boolean);
 }
 
 /** What must hold for every container a developer got: nothing of the host, nothing as root. */
@@ -87,8 +101,14 @@ export function hardeningProblems(c: Record<string, any>): string[] {
     if (cond) out.push(what);
   };
   bad((hc.Binds ?? []).length > 0, `Binds ${JSON.stringify(hc.Binds)}`);
-  bad((hc.Mounts ?? []).some((m: { Type: string }) => m.Type !== 'tmpfs'), `Mounts ${JSON.stringify(hc.Mounts)}`);
-  bad((c.Mounts ?? []).some((m: { Type: string }) => m.Type !== 'tmpfs'), `container Mounts ${JSON.stringify(c.Mounts)}`);
+  bad(
+    (hc.Mounts ?? []).some((m: { Type: string }) => m.Type !== 'tmpfs'),
+    `Mounts ${JSON.stringify(hc.Mounts)}`,
+  );
+  bad(
+    (c.Mounts ?? []).some((m: { Type: string }) => m.Type !== 'tmpfs'),
+    `container Mounts ${JSON.stringify(c.Mounts)}`,
+  );
   bad((hc.VolumesFrom ?? []).length > 0, 'VolumesFrom');
   bad(hc.Privileged !== false, 'Privileged');
   bad(hc.PublishAllPorts !== true, 'PublishAllPorts not true');
@@ -96,7 +116,14 @@ export function hardeningProblems(c: Record<string, any>): string[] {
   bad(!(hc.CapDrop ?? []).includes('ALL'), `CapDrop ${JSON.stringify(hc.CapDrop)}`);
   bad(!(hc.SecurityOpt ?? []).includes('no-new-privileges'), `SecurityOpt ${JSON.stringify(hc.SecurityOpt)}`);
   bad(!(hc.PidsLimit > 0), `PidsLimit ${hc.PidsLimit}`);
-  for (const [k, v] of [['NetworkMode', hc.NetworkMode], ['PidMode', hc.PidMode], ['IpcMode', hc.IpcMode], ['UTSMode', hc.UTSMode], ['UsernsMode', hc.UsernsMode], ['CgroupnsMode', hc.CgroupnsMode]])
+  for (const [k, v] of [
+    ['NetworkMode', hc.NetworkMode],
+    ['PidMode', hc.PidMode],
+    ['IpcMode', hc.IpcMode],
+    ['UTSMode', hc.UTSMode],
+    ['UsernsMode', hc.UsernsMode],
+    ['CgroupnsMode', hc.CgroupnsMode],
+  ])
     bad(typeof v === 'string' && (v === 'host' || v.startsWith('container:')), `${k} ${v}`);
   bad((hc.Devices ?? []).length > 0, 'Devices');
   const user = String(c.Config.User ?? '').split(':')[0];
@@ -107,7 +134,11 @@ export function hardeningProblems(c: Record<string, any>): string[] {
 }
 
 export function auditLines(): Record<string, any>[] {
-  return fs.readFileSync(AUDIT, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(AUDIT, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** Writes the policy as root (0644), on top of the secure defaults. */

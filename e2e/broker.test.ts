@@ -4,14 +4,30 @@
 // Needs: e2e/setup-host.sh and `cida-docker setup --user cida-dev1 --user cida-dev2` (as .ci/run does).
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, asAsync, AUDIT, auditLines, docker, hardeningProblems, inspect, JOB, POLICY, REG, suiteContainers, writePolicy } from './broker-helpers.js';
+import {
+  as,
+  asAsync,
+  AUDIT,
+  auditLines,
+  docker,
+  hardeningProblems,
+  inspect,
+  JOB,
+  POLICY,
+  REG,
+  suiteContainers,
+  writePolicy,
+} from './broker-helpers.js';
 import { hostReady, sh } from './setup-helpers.js';
 
 const DEV1 = 'cida-dev1';
 const DEV2 = 'cida-dev2';
 const OUTSIDER = 'cida-outsider';
 const HEX64 = /^[0-9a-f]{64}\n$/;
-const ready = hostReady() && fs.existsSync('/usr/local/lib/cida-docker/broker') && docker('info', '--format', '{{.ServerVersion}}').status === 0;
+const ready =
+  hostReady() &&
+  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
+  docker('info', '--format', '{{.ServerVersion}}').status === 0;
 
 const SUITE_POLICY = {
   trustedRegistries: ['registry.example.internal:5000'],
@@ -38,13 +54,17 @@ describe.runIf(ready)('broker end to end', () => {
   beforeAll(() => {
     savedPolicy = fs.existsSync(POLICY) ? fs.readFileSync(POLICY) : null;
     writePolicy(SUITE_POLICY);
-    sh(`groupadd -f cida-e2e-reviewers && groupadd -f cida-e2e-admins && gpasswd -a ${DEV2} cida-e2e-reviewers >/dev/null`);
+    sh(
+      `groupadd -f cida-e2e-reviewers && groupadd -f cida-e2e-admins && gpasswd -a ${DEV2} cida-e2e-reviewers >/dev/null`,
+    );
     sh(`rm -f /tmp/cida-e2e-pwned-*`);
   });
   afterAll(() => {
     for (const id of [...suiteContainers(), ...suiteContainers(`${JOB}-burst`)]) docker('rm', '-f', id);
     if (savedPolicy) fs.writeFileSync(POLICY, savedPolicy);
-    sh(`gpasswd -d ${DEV2} cida-e2e-reviewers >/dev/null 2>&1; groupdel cida-e2e-reviewers; groupdel cida-e2e-admins; rm -rf /tmp/cida-e2e-*`);
+    sh(
+      `gpasswd -d ${DEV2} cida-e2e-reviewers >/dev/null 2>&1; groupdel cida-e2e-reviewers; groupdel cida-e2e-admins; rm -rf /tmp/cida-e2e-*`,
+    );
   });
 
   it('the test users are not in the docker group and cannot reach the engine directly', () => {
@@ -68,7 +88,9 @@ describe.runIf(ready)('broker end to end', () => {
     expect(c.NetworkSettings.Ports['8080/tcp'][0].HostPort).toBe(String(hostPort));
     const status = fs.readFileSync(`/proc/${c.State.Pid}/status`, 'utf8');
     expect(status).toMatch(/^Uid:\s+1000\s+1000\s+1000\s+1000$/m);
-    expect(sh(`for i in $(seq 30); do curl -sf http://127.0.0.1:${hostPort}/ && exit 0; sleep 0.5; done; exit 1`).stdout).toContain('cida-e2e web ok');
+    expect(
+      sh(`for i in $(seq 30); do curl -sf http://127.0.0.1:${hostPort}/ && exit 0; sleep 0.5; done; exit 1`).stdout,
+    ).toContain('cida-e2e web ok');
   });
 
   it('run -P without a host port: the engine picks a port, and it lies in the policy range', () => {
@@ -88,7 +110,9 @@ describe.runIf(ready)('broker end to end', () => {
     const q2 = as(DEV2, ['ps', '--all', '--quiet', '--no-trunc']).stdout;
     expect(q2).toContain(theirs);
     expect(q2).not.toContain(mine);
-    expect(as(DEV1, ['ps', '--format', '{{.Names}}', '--filter', `name=ps1-${process.pid}`]).stdout).toBe(`ps1-${process.pid}\n`);
+    expect(as(DEV1, ['ps', '--format', '{{.Names}}', '--filter', `name=ps1-${process.pid}`]).stdout).toBe(
+      `ps1-${process.pid}\n`,
+    );
     expect(as(DEV1, ['ps', '--format', '{{.Names}}', '--filter', `name=ps2-${process.pid}`]).stdout).toBe('');
     // Docker's own output, byte for byte: the same as docker's own listing of those containers
     // (column widths follow the rows, so compare against the same set of rows).
@@ -103,17 +127,44 @@ describe.runIf(ready)('broker end to end', () => {
     const id = runD(DEV1, ['--name', name, `${REG}/busybox:1`]);
     const missing = `nosuch-${process.pid}`;
     const cases: string[][] = [];
-    for (const verb of [['logs'], ['stop'], ['start'], ['restart'], ['rm', '-f'], ['rm'], ['kill'], ['inspect'], ['port'], ['top'], ['wait'], ['stats', '--no-stream'], ['exec', 'REF', 'id']])
-      for (const ref of verb[0] === 'logs' || verb[0] === 'inspect' ? [name, id, id.slice(0, 12)] : [name, id.slice(0, 12)])
-        cases.push(verb.includes('REF') ? verb.map((a) => (a === 'REF' ? ref : a)) : [...verb, ref], verb.includes('REF') ? verb.map((a) => (a === 'REF' ? missing : a)) : [...verb, missing]);
+    for (const verb of [
+      ['logs'],
+      ['stop'],
+      ['start'],
+      ['restart'],
+      ['rm', '-f'],
+      ['rm'],
+      ['kill'],
+      ['inspect'],
+      ['port'],
+      ['top'],
+      ['wait'],
+      ['stats', '--no-stream'],
+      ['exec', 'REF', 'id'],
+    ])
+      for (const ref of verb[0] === 'logs' || verb[0] === 'inspect'
+        ? [name, id, id.slice(0, 12)]
+        : [name, id.slice(0, 12)])
+        cases.push(
+          verb.includes('REF') ? verb.map((a) => (a === 'REF' ? ref : a)) : [...verb, ref],
+          verb.includes('REF') ? verb.map((a) => (a === 'REF' ? missing : a)) : [...verb, missing],
+        );
     // All at once (none of them may change anything), each against the same with a missing name.
     const results = await Promise.all(cases.map((args) => asAsync(DEV2, args).done));
     for (let i = 0; i < cases.length; i += 2) {
       const args = cases[i];
       const ref = args.find((a) => a === name || a === id || a === id.slice(0, 12)) as string;
       const [theirs, none] = [results[i], results[i + 1]];
-      expect({ args, status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr.replaceAll(ref, 'REF') }).toEqual({
-        args, status: none.status, stdout: none.stdout, stderr: none.stderr.replaceAll(missing, 'REF'),
+      expect({
+        args,
+        status: theirs.status,
+        stdout: theirs.stdout,
+        stderr: theirs.stderr.replaceAll(ref, 'REF'),
+      }).toEqual({
+        args,
+        status: none.status,
+        stdout: none.stdout,
+        stderr: none.stderr.replaceAll(missing, 'REF'),
       });
       expect(theirs.stderr).toMatch(/No such (container|object)/);
     }
@@ -127,7 +178,14 @@ describe.runIf(ready)('broker end to end', () => {
 
   it('the owner can logs, exec, top, port, inspect, stop, start, restart, wait and rm their own container', () => {
     const name = `own-${process.pid}`;
-    const id = runD(DEV1, ['--name', name, `${REG}/busybox:1`, 'sh', '-c', 'echo hello-from-the-container; exec sleep 300']);
+    const id = runD(DEV1, [
+      '--name',
+      name,
+      `${REG}/busybox:1`,
+      'sh',
+      '-c',
+      'echo hello-from-the-container; exec sleep 300',
+    ]);
     let r = as(DEV1, ['logs', name]);
     for (let i = 0; i < 20 && !r.stdout.includes('hello'); i++) r = as(DEV1, ['logs', name]);
     expect(r.stdout).toBe('hello-from-the-container\n');
@@ -146,7 +204,13 @@ describe.runIf(ready)('broker end to end', () => {
 
   it('an image without USER, an image whose USER is a name for uid 0, and -u root/0/admin are refused; nothing is left running', () => {
     const before = suiteContainers().length;
-    for (const args of [[`${REG}/busybox-root:1`], [`${REG}/busybox-named-root:1`], ['-u', 'admin', `${REG}/busybox:1`], ['-u', '0', `${REG}/busybox:1`], ['-u', 'root', `${REG}/busybox:1`]]) {
+    for (const args of [
+      [`${REG}/busybox-root:1`],
+      [`${REG}/busybox-named-root:1`],
+      ['-u', 'admin', `${REG}/busybox:1`],
+      ['-u', '0', `${REG}/busybox:1`],
+      ['-u', 'root', `${REG}/busybox:1`],
+    ]) {
       const r = as(DEV1, ['run', '-d', ...args]);
       expect({ args, status: r.status, stdout: r.stdout }).toEqual({ args, status: 77, stdout: '' });
       expect(r.stderr).toMatch(/\[root-user\]/);
@@ -166,7 +230,14 @@ describe.runIf(ready)('broker end to end', () => {
 
   it('refuses what the rulebook refuses, with exit 77, and nothing reaches the engine', () => {
     const before = suiteContainers().length;
-    for (const args of [['-v', '/:/host'], ['--privileged'], ['--net=host'], ['--cap-add', 'SYS_ADMIN'], ['-itv/:/x'], ['--pid', 'host']]) {
+    for (const args of [
+      ['-v', '/:/host'],
+      ['--privileged'],
+      ['--net=host'],
+      ['--cap-add', 'SYS_ADMIN'],
+      ['-itv/:/x'],
+      ['--pid', 'host'],
+    ]) {
       const r = as(DEV1, ['run', '-d', ...args, `${REG}/busybox:1`]);
       expect({ args, status: r.status, stdout: r.stdout }).toEqual({ args, status: 77, stdout: '' });
     }
@@ -175,7 +246,16 @@ describe.runIf(ready)('broker end to end', () => {
   });
 
   it('foreground run: streams the output, exits with the container exit code, --rm removes it', () => {
-    const r = as(DEV1, ['run', '--rm', '--name', `fg-${process.pid}`, `${REG}/busybox:1`, 'sh', '-c', 'echo to-stdout; echo to-stderr >&2; exit 3']);
+    const r = as(DEV1, [
+      'run',
+      '--rm',
+      '--name',
+      `fg-${process.pid}`,
+      `${REG}/busybox:1`,
+      'sh',
+      '-c',
+      'echo to-stdout; echo to-stderr >&2; exit 3',
+    ]);
     expect(r.status).toBe(3);
     expect(r.stdout).toBe('to-stdout\n');
     expect(r.stderr).toBe('to-stderr\n');
@@ -189,7 +269,9 @@ describe.runIf(ready)('broker end to end', () => {
 
   it('on a terminal, run -it attaches and exec -it is interactive; exit codes pass through', () => {
     const pty = (cmd: string, input = ''): ReturnType<typeof sh> =>
-      sh(`printf ${JSON.stringify(input)} | su - ${DEV1} -c ${JSON.stringify(`BUILD_TAG=${JOB} script -qec "${cmd}" /dev/null`)}`);
+      sh(
+        `printf ${JSON.stringify(input)} | su - ${DEV1} -c ${JSON.stringify(`BUILD_TAG=${JOB} script -qec "${cmd}" /dev/null`)}`,
+      );
     const cli = process.env.CIDA_E2E_CLI ?? '/usr/local/bin/cida-docker';
     const shell = pty(`${cli} run -it --rm ${REG}/busybox:1 sh`, 'echo typed-$((6*7)); exit 7\n');
     expect(shell.status).toBe(7);
@@ -208,23 +290,39 @@ describe.runIf(ready)('broker end to end', () => {
 
   it('Ctrl-C on a foreground run stops the container (and --rm removes it)', async () => {
     const name = `sig-${process.pid}`;
-    const { child, done } = asAsync(DEV1, ['run', '--rm', '--stop-timeout', '1', '--name', name, `${REG}/busybox:1`, 'sh', '-c', 'echo started; exec sleep 300']);
-    for (let i = 0; i < 60 && docker('inspect', '--format', '{{.State.Running}}', name).stdout.trim() !== 'true'; i++) await new Promise((r) => setTimeout(r, 500));
+    const { child, done } = asAsync(DEV1, [
+      'run',
+      '--rm',
+      '--stop-timeout',
+      '1',
+      '--name',
+      name,
+      `${REG}/busybox:1`,
+      'sh',
+      '-c',
+      'echo started; exec sleep 300',
+    ]);
+    for (let i = 0; i < 60 && docker('inspect', '--format', '{{.State.Running}}', name).stdout.trim() !== 'true'; i++)
+      await new Promise((r) => setTimeout(r, 500));
     await new Promise((r) => setTimeout(r, 1000));
     process.kill(-(child.pid as number), 'SIGINT'); // the whole process group, as a terminal does
     const r = await done;
     expect(r.status).not.toBe(0);
     expect(r.stdout).toContain('started');
-    for (let i = 0; i < 20 && docker('inspect', name).status === 0; i++) await new Promise((res) => setTimeout(res, 500));
+    for (let i = 0; i < 20 && docker('inspect', name).status === 0; i++)
+      await new Promise((res) => setTimeout(res, 500));
     expect(docker('inspect', name).status).not.toBe(0);
   });
 
   it('a secret -e value reaches the container and no log', () => {
     const secret = `s3cret-${process.pid}-${Date.now()}`;
-    const id = runD(DEV1, ['-e', `DB_PASSWORD=${secret}`, '-e', 'FROM_ENV', `${REG}/busybox:1`], { FROM_ENV: `${secret}-2` });
+    const id = runD(DEV1, ['-e', `DB_PASSWORD=${secret}`, '-e', 'FROM_ENV', `${REG}/busybox:1`], {
+      FROM_ENV: `${secret}-2`,
+    });
     expect(inspect(id).Config.Env).toEqual(expect.arrayContaining([`DB_PASSWORD=${secret}`, `FROM_ENV=${secret}-2`]));
     expect(fs.readFileSync(AUDIT, 'utf8')).not.toContain(secret);
-    for (const log of ['/var/log/auth.log', '/var/log/sudo.log', '/var/log/syslog']) if (fs.existsSync(log)) expect(fs.readFileSync(log, 'utf8')).not.toContain(secret);
+    for (const log of ['/var/log/auth.log', '/var/log/sudo.log', '/var/log/syslog'])
+      if (fs.existsSync(log)) expect(fs.readFileSync(log, 'utf8')).not.toContain(secret);
     const line = auditLines().find((l) => l.container === id);
     expect(line?.argv).toContain('DB_PASSWORD=***');
     expect(line?.finalArgv).toContain('--env=FROM_ENV=***');
@@ -238,13 +336,20 @@ describe.runIf(ready)('broker end to end', () => {
     }
 
     it('NODE_OPTIONS=--require … runs nothing as root', () => {
-      sh(`printf '%s\\n' 'require("fs").appendFileSync("${marker('node')}", process.getuid() + "\\n")' > /tmp/cida-e2e-evil.cjs; chmod 644 /tmp/cida-e2e-evil.cjs`);
+      sh(
+        `printf '%s\\n' 'require("fs").appendFileSync("${marker('node')}", process.getuid() + "\\n")' > /tmp/cida-e2e-evil.cjs; chmod 644 /tmp/cida-e2e-evil.cjs`,
+      );
       runD(DEV1, [`${REG}/busybox:1`], { NODE_OPTIONS: '--require /tmp/cida-e2e-evil.cjs' });
       expect(rootMarkers()).toEqual([]);
     });
 
     it('DOCKER_HOST=tcp://… and friends are refused with exit 2, not ignored', () => {
-      const envs: Record<string, string>[] = [{ DOCKER_HOST: 'tcp://127.0.0.1:2375' }, { DOCKER_CONTEXT: 'remote' }, { DOCKER_TLS_VERIFY: '1' }, { DOCKER_CERT_PATH: '/tmp' }];
+      const envs: Record<string, string>[] = [
+        { DOCKER_HOST: 'tcp://127.0.0.1:2375' },
+        { DOCKER_CONTEXT: 'remote' },
+        { DOCKER_TLS_VERIFY: '1' },
+        { DOCKER_CERT_PATH: '/tmp' },
+      ];
       for (const env of envs) {
         const r = as(DEV1, ['ps'], { env });
         expect(r.status).toBe(2);
@@ -257,13 +362,22 @@ describe.runIf(ready)('broker end to end', () => {
       const home = `/tmp/cida-e2e-home-${process.pid}`;
       sh(`mkdir -p ${home}/bin ${home}/.docker && printf '#!/bin/sh\\n${evil('path')}\\n' > ${home}/bin/docker && cp ${home}/bin/docker ${home}/bin/docker-credential-evil && chmod 755 ${home}/bin/* &&
         echo '{"credsStore":"evil","psFormat":"HIJACKED {{.ID}}","proxies":{"default":{"httpProxy":"http://127.0.0.1:9"}}}' > ${home}/.docker/config.json && cp ${home}/bin/docker ${home}/node && chown -R ${DEV1} ${home}`);
-      const id = runD(DEV1, [`${REG}/busybox:1`], { HOME: home, DOCKER_CONFIG: `${home}/.docker`, PATH: `${home}/bin:/usr/local/bin:/usr/bin:/bin` });
-      const ps = as(DEV1, ['ps', '--no-trunc'], { env: { HOME: home, DOCKER_CONFIG: `${home}/.docker`, PATH: `${home}/bin:/usr/local/bin:/usr/bin:/bin` }, cwd: home });
+      const id = runD(DEV1, [`${REG}/busybox:1`], {
+        HOME: home,
+        DOCKER_CONFIG: `${home}/.docker`,
+        PATH: `${home}/bin:/usr/local/bin:/usr/bin:/bin`,
+      });
+      const ps = as(DEV1, ['ps', '--no-trunc'], {
+        env: { HOME: home, DOCKER_CONFIG: `${home}/.docker`, PATH: `${home}/bin:/usr/local/bin:/usr/bin:/bin` },
+        cwd: home,
+      });
       expect(ps.stdout).toContain(id);
       expect(ps.stdout).not.toContain('HIJACKED');
       expect(inspect(id).Config.Env.join(' ')).not.toMatch(/127\.0\.0\.1:9/);
       expect(sh(`ls /tmp/cida-e2e-pwned-path 2>/dev/null`).stdout).toBe('');
-      const line = auditLines().filter((l) => l.argv?.[0] === 'ps').pop();
+      const line = auditLines()
+        .filter((l) => l.argv?.[0] === 'ps')
+        .pop();
       expect(line?.claims?.cwd).toBe(home); // the caller's claim, recorded as such
     });
 
@@ -285,9 +399,13 @@ describe.runIf(ready)('broker end to end', () => {
     });
 
     it('the broker called with a forged request or by hand does nothing it would not do anyway', () => {
-      const r = as(DEV1, [], { prelude: `export CIDA_DOCKER_REQUEST='{"v":1,"kind":"docker","argv":["run","-d","-v","/:/host","${REG}/busybox:1"],"cwd":"/"}'; sudo -n /usr/local/lib/cida-docker/broker; exit $?; ` });
+      const r = as(DEV1, [], {
+        prelude: `export CIDA_DOCKER_REQUEST='{"v":1,"kind":"docker","argv":["run","-d","-v","/:/host","${REG}/busybox:1"],"cwd":"/"}'; sudo -n /usr/local/lib/cida-docker/broker; exit $?; `,
+      });
       expect(r.status).toBe(77);
-      const bad = as(DEV1, [], { prelude: `export CIDA_DOCKER_REQUEST='{"v":1,"kind":"docker","argv":["ps"],"cwd":"/","docker":"/tmp/x"}'; sudo -n /usr/local/lib/cida-docker/broker; exit $?; ` });
+      const bad = as(DEV1, [], {
+        prelude: `export CIDA_DOCKER_REQUEST='{"v":1,"kind":"docker","argv":["ps"],"cwd":"/","docker":"/tmp/x"}'; sudo -n /usr/local/lib/cida-docker/broker; exit $?; `,
+      });
       expect(bad.status).toBe(2);
       // Arguments on sudo's command line are not allowed by the rule at all.
       const args = as(DEV1, [], { prelude: 'sudo -n /usr/local/lib/cida-docker/broker ps; exit $?; ' });
@@ -310,13 +428,15 @@ describe.runIf(ready)('broker end to end', () => {
     }
   });
 
-  it('-v and --version print docker\'s own version line', () => {
+  it("-v and --version print docker's own version line", () => {
     const real = docker('--version').stdout;
     expect(real).toMatch(/^Docker version 28\.2\.2, build \w+\n$/);
     expect(as(DEV1, ['-v']).stdout).toBe(real);
     expect(as(DEV1, ['--version']).stdout).toBe(real);
     // `version` adds the wrapper's own version; with --format it is docker's alone.
-    expect(as(DEV1, ['version']).stdout).toMatch(/^cida-docker:\n Version: +\d+\.\d+\.\d+\n[\s\S]*Client:[\s\S]*Server:/);
+    expect(as(DEV1, ['version']).stdout).toMatch(
+      /^cida-docker:\n Version: +\d+\.\d+\.\d+\n[\s\S]*Client:[\s\S]*Server:/,
+    );
     expect(as(DEV1, ['version', '--format', '{{.Client.Version}}']).stdout).toBe('28.2.2\n');
   });
 
@@ -328,12 +448,19 @@ describe.runIf(ready)('broker end to end', () => {
 
   it('20 concurrent runs by two users leave exactly one intact decision line and one outcome line per request', async () => {
     const job = `${JOB}-burst`;
-    const runs = Array.from({ length: 20 }, (_, i) => asAsync(i % 2 ? DEV2 : DEV1, ['run', '-d', ...(i % 5 === 0 ? ['--privileged'] : []), `${REG}/busybox:1`], { env: { BUILD_TAG: job } }));
+    const runs = Array.from({ length: 20 }, (_, i) =>
+      asAsync(i % 2 ? DEV2 : DEV1, ['run', '-d', ...(i % 5 === 0 ? ['--privileged'] : []), `${REG}/busybox:1`], {
+        env: { BUILD_TAG: job },
+      }),
+    );
     const results = await Promise.all(runs.map((r) => r.done));
     expect(results.map((r) => r.status).sort()).toEqual([...Array(16).fill(0), ...Array(4).fill(77)]);
     const text = fs.readFileSync(AUDIT, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const lines = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     const all = lines.filter((l) => l.claims?.ciJob === job);
     expect(all.length).toBe(40);
     const mine = all.filter((l) => l.phase === 'outcome');
@@ -351,7 +478,10 @@ describe.runIf(ready)('broker end to end', () => {
     expect(refused.status).toBe(77);
     const json = as(DEV2, ['audit', '--user', DEV1, '--since', '30m', '--json']);
     expect(json.status).toBe(0);
-    const recs = json.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const recs = json.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(recs.length).toBeGreaterThan(5);
     expect(new Set(recs.map((r) => r.user))).toEqual(new Set([DEV1]));
     const table = as(DEV2, ['audit', '--since', '5m']);

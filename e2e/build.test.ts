@@ -9,7 +9,10 @@ import { hostReady, q, sh } from './setup-helpers.js';
 
 const DEV1 = 'cida-dev1';
 const DEV2 = 'cida-dev2';
-const ready = hostReady() && fs.existsSync('/usr/local/lib/cida-docker/broker') && docker('info', '--format', '{{.ServerVersion}}').status === 0;
+const ready =
+  hostReady() &&
+  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
+  docker('info', '--format', '{{.ServerVersion}}').status === 0;
 const REGISTRY = 'registry.example.internal:5000';
 const REPO = `${REGISTRY}/e2e-build/app${process.pid}`;
 const HOME1 = '/home/cida-dev1';
@@ -26,11 +29,17 @@ CMD ["cat", "/app/hello.txt"]
 
 let savedPolicy: Buffer | null = null;
 const uid = (u: string): number => Number(sh(`id -u ${u}`).stdout.trim());
-const store = (): ApprovalStore => new ApprovalStore({ root: '/var/lib/cida-docker/approvals', owner: 0, checkParent: true });
+const store = (): ApprovalStore =>
+  new ApprovalStore({ root: '/var/lib/cida-docker/approvals', owner: 0, checkParent: true });
 
 function approve(bytes: string, repo = REPO): string {
   const s = store();
-  const { approval } = s.request({ dockerfile: Buffer.from(bytes), repository: repo, requester: { user: DEV1, uid: uid(DEV1) }, findings: [] } as Parameters<ApprovalStore['request']>[0]);
+  const { approval } = s.request({
+    dockerfile: Buffer.from(bytes),
+    repository: repo,
+    requester: { user: DEV1, uid: uid(DEV1) },
+    findings: [],
+  } as Parameters<ApprovalStore['request']>[0]);
   if (approval.state === 'pending') s.transition(approval.id, 'approve', { user: DEV2, uid: uid(DEV2) });
   return approval.id;
 }
@@ -40,7 +49,9 @@ function asDev1(script: string): { status: number | null; stdout: string; stderr
 }
 
 function writeContext(dockerfile = DOCKERFILE): void {
-  asDev1(`rm -rf ${CTX} && mkdir -p ${CTX}/app && printf 'hello from the context\\n' > ${CTX}/app/hello.txt && printf %s ${q(dockerfile)} > ${CTX}/Dockerfile`);
+  asDev1(
+    `rm -rf ${CTX} && mkdir -p ${CTX}/app && printf 'hello from the context\\n' > ${CTX}/app/hello.txt && printf %s ${q(dockerfile)} > ${CTX}/Dockerfile`,
+  );
 }
 
 describe.runIf(ready)('build end to end', () => {
@@ -58,14 +69,29 @@ describe.runIf(ready)('build end to end', () => {
   });
 
   it('a forged build request with a path context makes root read nothing: 77', () => {
-    const forged = JSON.stringify({ v: 1, kind: 'docker', argv: ['build', '-f', 'home/cida-dev2/x', '-t', `${REPO}:x`, 'home'], cwd: '/' });
+    const forged = JSON.stringify({
+      v: 1,
+      kind: 'docker',
+      argv: ['build', '-f', 'home/cida-dev2/x', '-t', `${REPO}:x`, 'home'],
+      cwd: '/',
+    });
     const r = asDev1(`CIDA_DOCKER_REQUEST=${q(forged)} sudo -n /usr/local/lib/cida-docker/broker </dev/null`);
     expect(r.status).toBe(77);
     expect(docker('image', 'inspect', `${REPO}:x`).status).not.toBe(0);
     // a build-kind request with garbage on stdin, and with no stdin at all
-    const req = JSON.stringify({ v: 1, kind: 'build', argv: ['build', '-t', `${REPO}:x`, '.'], cwd: '/', dockerfile: 'Dockerfile' });
-    expect(asDev1(`echo 'FROM x' | CIDA_DOCKER_REQUEST=${q(req)} sudo -n /usr/local/lib/cida-docker/broker`).status).toBe(77);
-    expect(asDev1(`CIDA_DOCKER_REQUEST=${q(req)} sudo -n /usr/local/lib/cida-docker/broker </dev/null`).status).toBe(77);
+    const req = JSON.stringify({
+      v: 1,
+      kind: 'build',
+      argv: ['build', '-t', `${REPO}:x`, '.'],
+      cwd: '/',
+      dockerfile: 'Dockerfile',
+    });
+    expect(
+      asDev1(`echo 'FROM x' | CIDA_DOCKER_REQUEST=${q(req)} sudo -n /usr/local/lib/cida-docker/broker`).status,
+    ).toBe(77);
+    expect(asDev1(`CIDA_DOCKER_REQUEST=${q(req)} sudo -n /usr/local/lib/cida-docker/broker </dev/null`).status).toBe(
+      77,
+    );
     const bad = JSON.stringify({ v: 1, kind: 'build', argv: ['build', '.'], cwd: '/', dockerfile: '../etc/passwd' });
     expect(asDev1(`CIDA_DOCKER_REQUEST=${q(bad)} sudo -n /usr/local/lib/cida-docker/broker </dev/null`).status).toBe(2);
   });
@@ -78,7 +104,7 @@ describe.runIf(ready)('build end to end', () => {
     writeContext();
   });
 
-  it('approved: builds, labels, records provenance, runs with the context\'s files', () => {
+  it("approved: builds, labels, records provenance, runs with the context's files", () => {
     const id = approve(DOCKERFILE);
     const r = asDev1(`cd /tmp && CI=true cida-docker build -t ${REPO}:1 ${CTX}`);
     expect(r.stderr + r.stdout).not.toMatch(/internal error/);
@@ -102,7 +128,7 @@ describe.runIf(ready)('build end to end', () => {
     writeContext();
   });
 
-  it('a tag outside the approval\'s repository: 77, and Jenkins-style `-t myapp` is told what to do', () => {
+  it("a tag outside the approval's repository: 77, and Jenkins-style `-t myapp` is told what to do", () => {
     const r = asDev1(`cd ${CTX} && cida-docker build -t ${REGISTRY}/other/app:1 .`);
     expect(r.status).toBe(77);
     expect(r.stderr).toMatch(/covers/);
@@ -112,7 +138,9 @@ describe.runIf(ready)('build end to end', () => {
 
   it('a build-arg that swaps the base: 77; BUILDKIT_SYNTAX: 77', () => {
     expect(asDev1(`cd ${CTX} && cida-docker build --build-arg BASE=alpine:3.20 -t ${REPO}:2 .`).status).toBe(77);
-    expect(asDev1(`cd ${CTX} && cida-docker build --build-arg BUILDKIT_SYNTAX=docker/dockerfile:1 -t ${REPO}:2 .`).status).toBe(77);
+    expect(
+      asDev1(`cd ${CTX} && cida-docker build --build-arg BUILDKIT_SYNTAX=docker/dockerfile:1 -t ${REPO}:2 .`).status,
+    ).toBe(77);
   });
 
   it('an unreadable file: exit 1 naming it, nothing sent', () => {
@@ -123,7 +151,7 @@ describe.runIf(ready)('build end to end', () => {
     asDev1(`rm -f ${CTX}/app/locked`);
   });
 
-  it('a symlink to another user\'s file is sent as a link, never its content', () => {
+  it("a symlink to another user's file is sent as a link, never its content", () => {
     asDev1(`ln -sf ${SECRET} ${CTX}/app/stolen`);
     const r = asDev1(`cd ${CTX} && cida-docker build -t ${REPO}:2 .`);
     expect(r.status, r.stderr).toBe(0);

@@ -13,7 +13,10 @@ const HEX64 = /^[0-9a-f]{64}\n$/;
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 const IMAGE = `${REG}/busybox:1`;
-const ready = hostReady() && fs.existsSync('/usr/local/lib/cida-docker/broker') && docker('info', '--format', '{{.ServerVersion}}').status === 0;
+const ready =
+  hostReady() &&
+  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
+  docker('info', '--format', '{{.ServerVersion}}').status === 0;
 
 const BASE = { trustedRegistries: ['registry.example.internal:5000'], publishedPorts: { min: 49153, max: 65535 } };
 
@@ -30,7 +33,12 @@ function runD(args: string[]): string {
 /** The container's mounts as the kernel has them (read as root from the host). */
 function kernelMounts(c: Record<string, any>): Map<string, string> {
   const lines = fs.readFileSync(`/proc/${c.State.Pid}/mounts`, 'utf8').split('\n');
-  return new Map(lines.map((l) => l.split(' ')).filter((f) => f[2] === 'tmpfs').map((f) => [f[1], f[3]]));
+  return new Map(
+    lines
+      .map((l) => l.split(' '))
+      .filter((f) => f[2] === 'tmpfs')
+      .map((f) => [f[1], f[3]]),
+  );
 }
 
 /**
@@ -39,7 +47,10 @@ function kernelMounts(c: Record<string, any>): Map<string, string> {
  * this host does not show it.
  */
 function cgroupFile(c: Record<string, any>, name: string, v1Controller?: string): string | undefined {
-  const lines = fs.readFileSync(`/proc/${c.State.Pid}/cgroup`, 'utf8').split('\n').map((l) => l.split(':'));
+  const lines = fs
+    .readFileSync(`/proc/${c.State.Pid}/cgroup`, 'utf8')
+    .split('\n')
+    .map((l) => l.split(':'));
   const found = v1Controller
     ? lines.find((f) => f.length >= 3 && f[1].split(',').includes(v1Controller))
     : lines.find((f) => f[0] === '0' && f[1] === '');
@@ -81,9 +92,27 @@ describe.runIf(ready)('resource ceilings end to end', () => {
   it('a tmpfs without a size gets the ceiling (not half the host RAM), in both syntaxes; given limits within the ceilings are kept', () => {
     const c = inspect(
       runD([
-        '--tmpfs', '/scratch', '--tmpfs', '/run/app:mode=1777', '--tmpfs', '/small:size=64m',
-        '--mount', 'type=tmpfs,dst=/cache', '--mount', 'type=tmpfs,dst=/zero,tmpfs-size=0',
-        '--shm-size', '512m', '-m', '2g', '--pids-limit', '100', '--log-driver', 'local', '--log-opt', 'max-size=5m', IMAGE,
+        '--tmpfs',
+        '/scratch',
+        '--tmpfs',
+        '/run/app:mode=1777',
+        '--tmpfs',
+        '/small:size=64m',
+        '--mount',
+        'type=tmpfs,dst=/cache',
+        '--mount',
+        'type=tmpfs,dst=/zero,tmpfs-size=0',
+        '--shm-size',
+        '512m',
+        '-m',
+        '2g',
+        '--pids-limit',
+        '100',
+        '--log-driver',
+        'local',
+        '--log-opt',
+        'max-size=5m',
+        IMAGE,
       ]),
     );
     const hc = c.HostConfig;
@@ -95,7 +124,12 @@ describe.runIf(ready)('resource ceilings end to end', () => {
     // What the kernel mounted: every tmpfs has a size, none above the ceiling.
     const mounts = kernelMounts(c);
     const kib = (opts: string | undefined) => Number(/(?:^|,)size=(\d+)k(?:,|$)/.exec(opts ?? '')?.[1]);
-    expect([kib(mounts.get('/scratch')), kib(mounts.get('/run/app')), kib(mounts.get('/cache')), kib(mounts.get('/zero'))]).toEqual([GiB / 1024, GiB / 1024, GiB / 1024, GiB / 1024]);
+    expect([
+      kib(mounts.get('/scratch')),
+      kib(mounts.get('/run/app')),
+      kib(mounts.get('/cache')),
+      kib(mounts.get('/zero')),
+    ]).toEqual([GiB / 1024, GiB / 1024, GiB / 1024, GiB / 1024]);
     expect(kib(mounts.get('/small'))).toBe(64 * 1024);
     expect(kib(mounts.get('/dev/shm'))).toBe(512 * 1024);
   });
@@ -103,8 +137,18 @@ describe.runIf(ready)('resource ceilings end to end', () => {
   it('the refused forms exit 77 naming the limit and the policy key, and nothing reaches the engine', () => {
     const before = suiteContainers().length;
     const cases: [string[], RegExp[]][] = [
-      [['--pids-limit', '4194304', '--shm-size', '64g', '--tmpfs', '/big:size=64g'], [/ceiling of 4096 \(policy run\.maxPidsLimit\)/, /ceiling of 1g \(policy run\.maxShmSize\)/, /ceiling of 1g \(policy run\.maxTmpfsSize\)/]],
-      [['--expose', '20000-20999'], [/1000 host ports, above this host's ceiling of 16 per container \(policy run\.maxPortsPerContainer\)/]],
+      [
+        ['--pids-limit', '4194304', '--shm-size', '64g', '--tmpfs', '/big:size=64g'],
+        [
+          /ceiling of 4096 \(policy run\.maxPidsLimit\)/,
+          /ceiling of 1g \(policy run\.maxShmSize\)/,
+          /ceiling of 1g \(policy run\.maxTmpfsSize\)/,
+        ],
+      ],
+      [
+        ['--expose', '20000-20999'],
+        [/1000 host ports, above this host's ceiling of 16 per container \(policy run\.maxPortsPerContainer\)/],
+      ],
       [['-m', '8g'], [/ceiling of 4g \(policy run\.maxMemory\)/]],
       [['-m', '1g', '--memory-swap', '-1'], [/unlimited swap.*run\.maxMemory/]],
       [['--memory-swap', '6g'], [/ceiling of 4g \(policy run\.maxMemory\)/]],
@@ -124,14 +168,30 @@ describe.runIf(ready)('resource ceilings end to end', () => {
   });
 
   it("the administrator's ceilings are the ones enforced and forced", () => {
-    writePolicy({ ...BASE, run: { memory: '256m', maxMemory: '512m', pidsLimit: 64, maxPidsLimit: 128, maxTmpfsSize: '128m', logMaxSize: '1m', logMaxFile: 2, maxPortsPerContainer: 1 } });
+    writePolicy({
+      ...BASE,
+      run: {
+        memory: '256m',
+        maxMemory: '512m',
+        pidsLimit: 64,
+        maxPidsLimit: 128,
+        maxTmpfsSize: '128m',
+        logMaxSize: '1m',
+        logMaxFile: 2,
+        maxPortsPerContainer: 1,
+      },
+    });
     try {
       const c = inspect(runD(['--tmpfs', '/t', IMAGE]));
       const hc = c.HostConfig;
       expect([hc.Memory, hc.MemorySwap, hc.PidsLimit]).toEqual([256 * MiB, 256 * MiB, 64]);
       expect(hc.Tmpfs).toEqual({ '/t': `size=${128 * MiB}` });
       expect(hc.LogConfig).toEqual({ Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } });
-      for (const [args, key] of [[['-m', '1g'], 'run.maxMemory'], [['--pids-limit', '512'], 'run.maxPidsLimit'], [['-p', '9000', '--expose', '9001'], 'run.maxPortsPerContainer']] as const) {
+      for (const [args, key] of [
+        [['-m', '1g'], 'run.maxMemory'],
+        [['--pids-limit', '512'], 'run.maxPidsLimit'],
+        [['-p', '9000', '--expose', '9001'], 'run.maxPortsPerContainer'],
+      ] as const) {
         const r = as(DEV1, ['run', '-d', ...args, IMAGE]);
         expect(r.status).toBe(77);
         expect(r.stderr).toContain(`(policy ${key})`);

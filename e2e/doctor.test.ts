@@ -24,7 +24,17 @@ describe.runIf(hostReady())('doctor', () => {
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(r.status).toBe(0);
     expect(report).toMatchObject({ ok: true, exitCode: 0, user: DEV1, asRoot: false });
-    for (const id of ['broker', 'broker-bundle', 'sudoers', 'caller', 'policy', 'docker-client', 'docker-group', 'port-range']) expect(statusOf(report, id), id).toBe('ok');
+    for (const id of [
+      'broker',
+      'broker-bundle',
+      'sudoers',
+      'caller',
+      'policy',
+      'docker-client',
+      'docker-group',
+      'port-range',
+    ])
+      expect(statusOf(report, id), id).toBe('ok');
     expect(statusOf(report, 'engine')).toBe('skip');
     expect(statusOf(report, 'userns')).toBe('skip');
     expect(statusOf(report, 'audit-log')).toBe('skip');
@@ -43,7 +53,9 @@ describe.runIf(hostReady())('doctor', () => {
   it('someone outside cida-docker: exit 69, and the fix names the setup command for them', () => {
     const r = asUser(OUTSIDER, `${CLI} doctor`);
     expect(r.status).toBe(69);
-    expect(r.stdout).toMatch(/^✖ you may use the broker: sudo -n -l \/usr\/local\/lib\/cida-docker\/broker is refused/m);
+    expect(r.stdout).toMatch(
+      /^✖ you may use the broker: sudo -n -l \/usr\/local\/lib\/cida-docker\/broker is refused/m,
+    );
     expect(r.stdout).toContain(`fix: ask an administrator: sudo cida-docker setup --user ${OUTSIDER}`);
     const j = parse(asUser(OUTSIDER, `${CLI} doctor --json`).stdout);
     expect(j.exitCode).toBe(69);
@@ -56,9 +68,23 @@ describe.runIf(hostReady())('doctor', () => {
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(r.status).toBe(0);
     expect(report).toMatchObject({ asRoot: true, user: DEV1 });
-    for (const id of ['broker', 'broker-bundle', 'sudoers', 'caller', 'engine', 'docker-client', 'docker-group', 'port-range', 'audit-log']) expect(statusOf(report, id), id).toBe('ok');
+    for (const id of [
+      'broker',
+      'broker-bundle',
+      'sudoers',
+      'caller',
+      'engine',
+      'docker-client',
+      'docker-group',
+      'port-range',
+      'audit-log',
+    ])
+      expect(statusOf(report, id), id).toBe('ok');
     // The shared test engine does not remap (it would hide every test image): reported, with how to opt in.
-    expect(report.checks.find((c) => c.id === 'userns')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^no: .*setup --userns-remap/) });
+    expect(report.checks.find((c) => c.id === 'userns')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/^no: .*setup --userns-remap/),
+    });
     expect(report.checks.find((c) => c.id === 'sudoers')?.detail).toMatch(/valid \(visudo -cf\), names only/);
     expect(report.checks.find((c) => c.id === 'engine')?.detail).toMatch(/^dockerd /);
   });
@@ -71,12 +97,22 @@ describe.runIf(hostReady())('doctor', () => {
     };
     try {
       fs.writeFileSync(BROKER, `#!${process.execPath}\nimport 'node:fs';\n`);
-      expect(check('broker')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/single-file Node broker.*SIGUSR1/), fix: expect.stringMatching(/sudo cida-docker setup/) });
+      expect(check('broker')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/single-file Node broker.*SIGUSR1/),
+        fix: expect.stringMatching(/sudo cida-docker setup/),
+      });
       fs.writeFileSync(BROKER, Buffer.concat([launcher, Buffer.from('echo extra\n')]));
-      expect(check('broker')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/not the launcher this cida-docker writes/) });
+      expect(check('broker')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/not the launcher this cida-docker writes/),
+      });
       fs.writeFileSync(BROKER, launcher);
       fs.chmodSync(BUNDLE, 0o666);
-      expect(check('broker-bundle')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/should be root:root 0644/) });
+      expect(check('broker-bundle')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/should be root:root 0644/),
+      });
     } finally {
       fs.writeFileSync(BROKER, launcher);
       fs.chmodSync(BROKER, 0o755);

@@ -26,8 +26,11 @@ const CTX = '/home/cida-dev1/cida-e2e-publish';
 const DOCKERFILE = `FROM ${PLAIN}/base/busybox:1\nUSER 1000\nCMD ["sleep", "3600"]\n# e2e publish ${process.pid}\n`;
 
 const ready =
-  hostReady() && fs.existsSync('/usr/local/lib/cida-docker/broker') && fs.existsSync('/usr/bin/htpasswd') &&
-  sh(`getent ahostsv4 registry-auth.example.internal`).status === 0 && docker('info', '--format', '{{.ServerVersion}}').status === 0;
+  hostReady() &&
+  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
+  fs.existsSync('/usr/bin/htpasswd') &&
+  sh(`getent ahostsv4 registry-auth.example.internal`).status === 0 &&
+  docker('info', '--format', '{{.ServerVersion}}').status === 0;
 
 let registry: ChildProcess | null = null;
 let savedPolicy: Buffer | null = null;
@@ -36,7 +39,8 @@ let digest = '';
 /** Everything the brokers printed to the developers in this suite (stdout and stderr). */
 let printed = '';
 const uid = (u: string): number => Number(sh(`id -u ${u}`).stdout.trim());
-const store = (): ApprovalStore => new ApprovalStore({ root: '/var/lib/cida-docker/approvals', owner: 0, checkParent: true });
+const store = (): ApprovalStore =>
+  new ApprovalStore({ root: '/var/lib/cida-docker/approvals', owner: 0, checkParent: true });
 
 function run(user: string, args: string[], o: { input?: string; env?: Record<string, string> } = {}) {
   const r = as(user, args, { ...o, timeoutMs: 180_000 });
@@ -48,28 +52,57 @@ function asDev(user: string, script: string) {
   printed += r.stdout + r.stderr;
   return r;
 }
-const catalog = (): string[] => JSON.parse(sh(`curl -fsS -u ${USER1}:${PW1} http://${HOST}/v2/_catalog`).stdout || '{"repositories":[]}').repositories;
+const catalog = (): string[] =>
+  JSON.parse(sh(`curl -fsS -u ${USER1}:${PW1} http://${HOST}/v2/_catalog`).stdout || '{"repositories":[]}')
+    .repositories;
 const registryAnswers = (): boolean => sh(`curl -s -o /dev/null -w '%{http_code}' http://${HOST}/v2/`).stdout === '401';
 
 describe.runIf(ready)('publishing to a registry with authentication', () => {
   beforeAll(async () => {
     fs.mkdirSync(`${WORK}/data`, { recursive: true, mode: 0o700 });
     sh(`htpasswd -Bbn ${USER1} ${q(PW1)} > ${WORK}/htpasswd && htpasswd -Bbn ${USER2} ${q(PW2)} >> ${WORK}/htpasswd`);
-    fs.writeFileSync(`${WORK}/config.yml`, [
-      'version: 0.1', 'log:', '  level: info', 'storage:', '  filesystem:', `    rootdirectory: ${WORK}/data`, '  delete:', '    enabled: true',
-      'http:', '  addr: 127.0.0.1:5001', 'auth:', '  htpasswd:', '    realm: cida-e2e', `    path: ${WORK}/htpasswd`, '',
-    ].join('\n'));
+    fs.writeFileSync(
+      `${WORK}/config.yml`,
+      [
+        'version: 0.1',
+        'log:',
+        '  level: info',
+        'storage:',
+        '  filesystem:',
+        `    rootdirectory: ${WORK}/data`,
+        '  delete:',
+        '    enabled: true',
+        'http:',
+        '  addr: 127.0.0.1:5001',
+        'auth:',
+        '  htpasswd:',
+        '    realm: cida-e2e',
+        `    path: ${WORK}/htpasswd`,
+        '',
+      ].join('\n'),
+    );
     const log = fs.openSync(`${WORK}/registry.log`, 'a');
-    registry = spawn('/usr/bin/docker-registry', ['serve', `${WORK}/config.yml`], { detached: true, stdio: ['ignore', log, log] });
+    registry = spawn('/usr/bin/docker-registry', ['serve', `${WORK}/config.yml`], {
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
     for (let i = 0; i < 60 && !registryAnswers(); i++) await new Promise((r) => setTimeout(r, 250));
     expect(registryAnswers()).toBe(true);
     // A base image in that registry, pushed by root with a throwaway config (never root's ~/.docker).
     const rootCfg = `${WORK}/root-docker`;
-    sh(`mkdir -p ${rootCfg} && printf %s ${q(PW1)} | docker --config ${rootCfg} login -u ${USER1} --password-stdin ${HOST} && docker tag ${PLAIN}/base/busybox:1 ${BASE} && docker --config ${rootCfg} push ${BASE} && docker rmi ${BASE}`, { timeoutMs: 120_000 });
+    sh(
+      `mkdir -p ${rootCfg} && printf %s ${q(PW1)} | docker --config ${rootCfg} login -u ${USER1} --password-stdin ${HOST} && docker tag ${PLAIN}/base/busybox:1 ${BASE} && docker --config ${rootCfg} push ${BASE} && docker rmi ${BASE}`,
+      { timeoutMs: 120_000 },
+    );
     savedPolicy = fs.existsSync(POLICY) ? fs.readFileSync(POLICY) : null;
     writePolicy({ trustedRegistries: [PLAIN, HOST], reviewers: [DEV2] });
     const s = store();
-    const { approval } = s.request({ dockerfile: Buffer.from(DOCKERFILE), repository: REPO, requester: { user: DEV1, uid: uid(DEV1) }, findings: [] });
+    const { approval } = s.request({
+      dockerfile: Buffer.from(DOCKERFILE),
+      repository: REPO,
+      requester: { user: DEV1, uid: uid(DEV1) },
+      findings: [],
+    });
     if (approval.state === 'pending') s.transition(approval.id, 'approve', { user: DEV2, uid: uid(DEV2) });
     approvalId = approval.id;
     asDev(DEV1, `rm -rf ${CTX} && mkdir -p ${CTX} && printf %s ${q(DOCKERFILE)} > ${CTX}/Dockerfile`);
@@ -79,7 +112,8 @@ describe.runIf(ready)('publishing to a registry with authentication', () => {
 
   afterAll(() => {
     for (const id of suiteContainers()) docker('rm', '-f', id);
-    for (const t of [`${REPO}:1`, `${REPO}:again`, `${REPO}:pulled`, `${REPO}:base`, BASE, `${OTHER}:1`]) docker('rmi', '-f', t);
+    for (const t of [`${REPO}:1`, `${REPO}:again`, `${REPO}:pulled`, `${REPO}:base`, BASE, `${OTHER}:1`])
+      docker('rmi', '-f', t);
     for (const u of [DEV1, DEV2]) as(u, ['logout', HOST]);
     if (registry?.pid) {
       try {
@@ -105,7 +139,7 @@ describe.runIf(ready)('publishing to a registry with authentication', () => {
     expect(r.stderr).toMatch(/unauthorized|incorrect username or password/i);
   });
 
-  it('the right password (-p, a URL as Jenkins passes it): docker\'s warning, login kept root-only for this user', () => {
+  it("the right password (-p, a URL as Jenkins passes it): docker's warning, login kept root-only for this user", () => {
     const r = run(DEV1, ['login', '-u', USER1, '-p', PW1, `https://${HOST}/v1/`]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('WARNING! Using --password via the CLI is insecure');
@@ -130,8 +164,13 @@ describe.runIf(ready)('publishing to a registry with authentication', () => {
     const id = JSON.parse(docker('image', 'inspect', `${REPO}:1`).stdout)[0].Id;
     expect(pushesOf(store().provenanceOf(id)).map((p) => p.digest)).toContain(digest);
     expect(pushesOf(store().get(approvalId)).map((p) => p.digest)).toContain(digest);
-    const line = fs.readFileSync(AUDIT, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
-      .reverse().find((l) => l.phase === 'outcome' && l.argv[0] === 'push' && l.uid === uid(DEV1));
+    const line = fs
+      .readFileSync(AUDIT, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .reverse()
+      .find((l) => l.phase === 'outcome' && l.argv[0] === 'push' && l.uid === uid(DEV1));
     expect(line).toMatchObject({ exit: 0, approval: approvalId });
     expect(line.note).toContain(digest);
   });
@@ -146,7 +185,14 @@ describe.runIf(ready)('publishing to a registry with authentication', () => {
     try {
       fs.mkdirSync('/root/.docker', { recursive: true, mode: 0o700 });
       const auth = Buffer.from(`${USER2}:${PW2}`).toString('base64');
-      fs.writeFileSync(rootConfig, JSON.stringify({ ...(saved ? JSON.parse(saved.toString()) : {}), auths: { ...(saved ? JSON.parse(saved.toString()).auths : {}), [HOST]: { auth } } }), { mode: 0o600 });
+      fs.writeFileSync(
+        rootConfig,
+        JSON.stringify({
+          ...(saved ? JSON.parse(saved.toString()) : {}),
+          auths: { ...(saved ? JSON.parse(saved.toString()).auths : {}), [HOST]: { auth } },
+        }),
+        { mode: 0o600 },
+      );
       const viaRoot = run(DEV2, ['push', `${REPO}:1`]);
       expect(viaRoot.status).toBe(1);
       expect(viaRoot.stderr).toMatch(/no basic auth credentials|unauthorized|authentication required/i);
@@ -159,7 +205,10 @@ describe.runIf(ready)('publishing to a registry with authentication', () => {
   it("Jenkins' per-block DOCKER_CONFIG: that config's entry for the registry is used for this one push", () => {
     const dir = `/home/cida-dev2/cida-e2e-jenkins-${process.pid}`;
     const auth = Buffer.from(`${USER2}:${PW2}`).toString('base64');
-    asDev(DEV2, `mkdir -p ${dir} && chmod 700 ${dir} && printf %s ${q(JSON.stringify({ auths: { [`https://${HOST}`]: { auth } } }))} > ${dir}/config.json`);
+    asDev(
+      DEV2,
+      `mkdir -p ${dir} && chmod 700 ${dir} && printf %s ${q(JSON.stringify({ auths: { [`https://${HOST}`]: { auth } } }))} > ${dir}/config.json`,
+    );
     const r = run(DEV2, ['push', `${REPO}:1`], { env: { DOCKER_CONFIG: dir } });
     expect(r.status, r.stderr).toBe(0);
     // and it was not kept: without DOCKER_CONFIG dev2 still has no login
@@ -213,7 +262,7 @@ describe.runIf(ready)('publishing to a registry with authentication', () => {
     expect(r.stderr).toMatch(/revoked/);
   });
 
-  it('logout removes only the caller\'s own login; the password is in no log', () => {
+  it("logout removes only the caller's own login; the password is in no log", () => {
     expect(run(DEV1, ['logout', HOST]).status).toBe(0);
     expect(fs.readFileSync(`/var/lib/cida-docker/users/${uid(DEV1)}/.docker/config.json`, 'utf8')).not.toContain(HOST);
     expect(fs.readFileSync(AUDIT, 'utf8')).not.toContain(PW1);

@@ -25,7 +25,10 @@ const images: string[] = [];
 /** Builds an image as root (the legacy builder, no network), as an attacker's own image would be. */
 function image(name: string, dockerfile: string): string {
   const tag = `${TAG}-${name}:1`;
-  const r = sh(`DOCKER_BUILDKIT=0 /usr/local/bin/docker build -q -t ${tag} - 2>&1`, { input: dockerfile, timeoutMs: 120_000 });
+  const r = sh(`DOCKER_BUILDKIT=0 /usr/local/bin/docker build -q -t ${tag} - 2>&1`, {
+    input: dockerfile,
+    timeoutMs: 120_000,
+  });
   if (r.status !== 0) throw new Error(`build ${name}: ${r.stdout}`);
   images.push(tag);
   return tag;
@@ -64,8 +67,19 @@ describe.runIf(ready)('red team: the broker holds against its own users', () => 
     it("an image's cida.* labels, and a label with injected newlines and tabs, make no container anybody's", () => {
       const victim = runD(DEV2, ['--name', `dev2-db-${process.pid}`, `${REG}/busybox:1`]);
       // What finding 3 injected through the legacy builder's intermediate container, and an image claiming dev1.
-      const forged = image('labels', `FROM ${REG}/busybox:1\nLABEL cida.uid="${uid1}" cida.owner="${DEV1}" cida.evil="1001\\n${victim}\\tdev2-db\\t${uid1}"\n`);
-      const rootMade = docker('run', '-d', '--label', `cida.ci-job=${JOB}`, '--label', `x=1\n${victim}\tdev2-db-${process.pid}\t${uid1}`, forged).stdout.trim();
+      const forged = image(
+        'labels',
+        `FROM ${REG}/busybox:1\nLABEL cida.uid="${uid1}" cida.owner="${DEV1}" cida.evil="1001\\n${victim}\\tdev2-db\\t${uid1}"\n`,
+      );
+      const rootMade = docker(
+        'run',
+        '-d',
+        '--label',
+        `cida.ci-job=${JOB}`,
+        '--label',
+        `x=1\n${victim}\tdev2-db-${process.pid}\t${uid1}`,
+        forged,
+      ).stdout.trim();
       made.push(rootMade);
       expect(rootMade).toMatch(/^[0-9a-f]{64}$/);
       for (const ref of [rootMade, victim.slice(0, 12), `dev2-db-${process.pid}`]) {
@@ -95,7 +109,14 @@ describe.runIf(ready)('red team: the broker holds against its own users', () => 
     });
 
     it('a container the broker did not create cannot be started through it, even by its labels', () => {
-      const rootMade = docker('create', '--label', `cida.uid=${uid1}`, '--label', `cida.ci-job=${JOB}`, `${REG}/busybox-root:1`).stdout.trim();
+      const rootMade = docker(
+        'create',
+        '--label',
+        `cida.uid=${uid1}`,
+        '--label',
+        `cida.ci-job=${JOB}`,
+        `${REG}/busybox-root:1`,
+      ).stdout.trim();
       made.push(rootMade);
       const r = as(DEV1, ['start', rootMade]);
       expect(r.status).not.toBe(0);
@@ -105,10 +126,16 @@ describe.runIf(ready)('red team: the broker holds against its own users', () => 
 
   describe('users are numbers, pinned at create time', () => {
     it('rewriting /etc/passwd inside the container, then restart, does not make the service root', () => {
-      const writable = image('writable-passwd', `FROM ${REG}/busybox:1\nUSER 0\nRUN chmod 666 /etc/passwd /etc/group\nUSER app\n`);
+      const writable = image(
+        'writable-passwd',
+        `FROM ${REG}/busybox:1\nUSER 0\nRUN chmod 666 /etc/passwd /etc/group\nUSER app\n`,
+      );
       const id = runD(DEV1, [writable]);
       expect(docker('inspect', '--format', '{{.Config.User}}', id).stdout.trim()).toBe('1000:1000');
-      expect(as(DEV1, ['exec', id, 'sh', '-c', 'echo app:x:0:0::/:/bin/sh > /etc/passwd; echo app:x:0:app > /etc/group']).status).toBe(0);
+      expect(
+        as(DEV1, ['exec', id, 'sh', '-c', 'echo app:x:0:0::/:/bin/sh > /etc/passwd; echo app:x:0:app > /etc/group'])
+          .status,
+      ).toBe(0);
       const r = as(DEV1, ['restart', id]);
       expect(r.status).toBe(0);
       const ids = procIds(id);
@@ -129,7 +156,10 @@ describe.runIf(ready)('red team: the broker holds against its own users', () => 
       expect(r.stderr).toMatch(/\[root-user\].*--restart always.*\/etc is writable/s);
       // Without a policy the engine never restarts it by itself, and cida-docker restart checks /proc.
       const id = runD(DEV1, [open]);
-      expect(as(DEV1, ['exec', id, 'sh', '-c', 'rm -f /etc/group /etc/passwd; echo x:x:1000:0::/:/bin/sh > /etc/passwd']).status).toBe(0);
+      expect(
+        as(DEV1, ['exec', id, 'sh', '-c', 'rm -f /etc/group /etc/passwd; echo x:x:1000:0::/:/bin/sh > /etc/passwd'])
+          .status,
+      ).toBe(0);
       // The pinned numeric uid:gid stands: a rewritten passwd and a deleted /etc/group change nothing.
       expect(as(DEV1, ['restart', id]).status).toBe(0);
       const ids = procIds(id);
@@ -140,9 +170,16 @@ describe.runIf(ready)('red team: the broker holds against its own users', () => 
     });
 
     it('a uid whose passwd entry has gid 0, and a --group-add named like a number with gid 0, are refused', () => {
-      const img = image('gid0', `FROM ${REG}/busybox:1\nUSER 0\nRUN echo rooty:x:1001:0::/:/bin/sh >> /etc/passwd && echo 1000:x:0: >> /etc/group\nUSER 1000\n`);
+      const img = image(
+        'gid0',
+        `FROM ${REG}/busybox:1\nUSER 0\nRUN echo rooty:x:1001:0::/:/bin/sh >> /etc/passwd && echo 1000:x:0: >> /etc/group\nUSER 1000\n`,
+      );
       const before = suiteContainers().length;
-      for (const args of [['-u', '1001', img], ['--group-add', '1000', img], ['-u', '4242', img]]) {
+      for (const args of [
+        ['-u', '1001', img],
+        ['--group-add', '1000', img],
+        ['-u', '4242', img],
+      ]) {
         const r = as(DEV1, ['run', '-d', ...args]);
         expect({ args, status: r.status, stdout: r.stdout }).toEqual({ args, status: 77, stdout: '' });
         expect(r.stderr).toMatch(/\[root-user\].*(gid 0|group 0)/s);
@@ -156,7 +193,10 @@ describe.runIf(ready)('red team: the broker holds against its own users', () => 
 
   describe('bounded work as root', () => {
     it('a 2 MiB /etc/passwd in the image is a clear refusal, not a crash', () => {
-      const big = image('big-passwd', `FROM ${REG}/busybox:1\nUSER 0\nRUN i=0; while [ $i -lt 40000 ]; do echo "u$i:x:$((i+20000)):100:padding-padding-padding::/:/bin/sh"; i=$((i+1)); done >> /etc/passwd\nUSER app\n`);
+      const big = image(
+        'big-passwd',
+        `FROM ${REG}/busybox:1\nUSER 0\nRUN i=0; while [ $i -lt 40000 ]; do echo "u$i:x:$((i+20000)):100:padding-padding-padding::/:/bin/sh"; i=$((i+1)); done >> /etc/passwd\nUSER app\n`,
+      );
       const r = as(DEV1, ['run', '-d', big]);
       expect(r.status).toBe(77);
       expect(r.stderr).toMatch(/larger than 1 MiB/);
@@ -166,7 +206,10 @@ describe.runIf(ready)('red team: the broker holds against its own users', () => 
     it('a /etc/passwd grown at run time makes exec -u a clear refusal', () => {
       const writable = image('grow-passwd', `FROM ${REG}/busybox:1\nUSER 0\nRUN chmod 666 /etc/passwd\nUSER app\n`);
       const id = runD(DEV1, [writable]);
-      expect(as(DEV1, ['exec', id, 'sh', '-c', 'dd if=/dev/zero bs=1M count=8 2>/dev/null | tr "\\0" x >> /etc/passwd']).status).toBe(0);
+      expect(
+        as(DEV1, ['exec', id, 'sh', '-c', 'dd if=/dev/zero bs=1M count=8 2>/dev/null | tr "\\0" x >> /etc/passwd'])
+          .status,
+      ).toBe(0);
       const r = as(DEV1, ['exec', '-u', 'app', id, 'id']);
       expect(r.status).toBe(77);
       expect(r.stderr).toMatch(/larger than 1 MiB/);
@@ -205,11 +248,18 @@ describe.runIf(ready)('red team: the broker holds against its own users', () => 
     it('a forged build request with a path context is refused, audited, and builds nothing', () => {
       fs.writeFileSync('/tmp/cida-e2e-evil.Dockerfile', `FROM ${REG}/busybox:1\nCOPY etc/shadow /stolen\n`);
       const tag = `registry.example.internal:5000/x/evil-${process.pid}:1`;
-      const req = JSON.stringify({ v: 1, kind: 'docker', argv: ['build', '-f', 'tmp/cida-e2e-evil.Dockerfile', '-t', tag, '/'], cwd: '/' });
+      const req = JSON.stringify({
+        v: 1,
+        kind: 'docker',
+        argv: ['build', '-f', 'tmp/cida-e2e-evil.Dockerfile', '-t', tag, '/'],
+        cwd: '/',
+      });
       const r = as(DEV1, [], { prelude: `export CIDA_DOCKER_REQUEST='${req}'; sudo -n ${BROKER}; exit $?; ` });
       expect(r.status).toBe(77);
       expect(docker('image', 'inspect', tag).status).not.toBe(0);
-      const last = auditLines().filter((l) => l.user === DEV1 && Array.isArray(l.argv) && l.argv[0] === 'build').pop();
+      const last = auditLines()
+        .filter((l) => l.user === DEV1 && Array.isArray(l.argv) && l.argv[0] === 'build')
+        .pop();
       expect(last?.verdict).toBe('refused');
     });
   });

@@ -20,19 +20,31 @@ export interface Ran {
 /** Root's environment for the commands we start, without what vitest adds (NODE_ENV=test makes oclif look for TypeScript). */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (k !== 'NODE_ENV' && !k.startsWith('VITEST') && k !== 'TEST') env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (k !== 'NODE_ENV' && !k.startsWith('VITEST') && k !== 'TEST') env[k] = v;
   return env;
 }
 
 export function sh(script: string, options: { input?: string; timeoutMs?: number } = {}): Ran {
-  const r = spawnSync('/bin/bash', ['-c', script], { encoding: 'utf8', input: options.input, timeout: options.timeoutMs ?? 60_000, cwd: '/', env: cleanEnv() });
+  const r = spawnSync('/bin/bash', ['-c', script], {
+    encoding: 'utf8',
+    input: options.input,
+    timeout: options.timeoutMs ?? 60_000,
+    cwd: '/',
+    env: cleanEnv(),
+  });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Runs a bash script as `user` in a login shell (fresh groups from the group database). */
 export function asUser(user: string, script: string, options: { timeoutMs?: number } = {}): Ran {
-  const r = spawnSync('su', ['-', user, '-s', '/bin/bash', '-c', script], { encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, cwd: '/', env: cleanEnv() });
+  const r = spawnSync('su', ['-', user, '-s', '/bin/bash', '-c', script], {
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 60_000,
+    cwd: '/',
+    env: cleanEnv(),
+  });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -43,7 +55,9 @@ export function isRoot(): boolean {
 
 /** Whether this host has been set up for the e2e suite (root, the installed CLI, sudo, the users). */
 export function hostReady(): boolean {
-  return isRoot() && fs.existsSync(CLI) && fs.existsSync('/usr/bin/sudo') && sh(`id ${DEV1} && id ${OUTSIDER}`).status === 0;
+  return (
+    isRoot() && fs.existsSync(CLI) && fs.existsSync('/usr/bin/sudo') && sh(`id ${DEV1} && id ${OUTSIDER}`).status === 0
+  );
 }
 
 /** Shell-quotes one word. */

@@ -15,7 +15,9 @@ const PROBE_RULE = '/etc/sudoers.d/zz-cida-docker-e2e-probe';
 
 describe.runIf(hostReady())('sudo boundary', () => {
   beforeAll(async () => {
-    const facts = (await import(pathToFileURL(path.join(path.dirname(fs.realpathSync(CLI)), '..', 'dist', 'setup', 'facts.js')).href)) as {
+    const facts = (await import(
+      pathToFileURL(path.join(path.dirname(fs.realpathSync(CLI)), '..', 'dist', 'setup', 'facts.js')).href
+    )) as {
       sudoersContent: (broker: string, group: string, env: string) => string;
     };
     fs.mkdirSync(PROBE_DIR, { mode: 0o755, recursive: true });
@@ -77,14 +79,26 @@ describe.runIf(hostReady())('sudo boundary', () => {
   });
 
   it('a member can run nothing else as root: not docker, not a shell', () => {
-    for (const cmd of [`${DOCKER} ps`, '/usr/bin/docker ps', '/bin/sh -c id', '-u root /bin/true', `-E ${BROKER}`, `--preserve-env=NODE_OPTIONS ${BROKER}`]) {
+    for (const cmd of [
+      `${DOCKER} ps`,
+      '/usr/bin/docker ps',
+      '/bin/sh -c id',
+      '-u root /bin/true',
+      `-E ${BROKER}`,
+      `--preserve-env=NODE_OPTIONS ${BROKER}`,
+    ]) {
       const r = asUser(DEV1, `NODE_OPTIONS=--version sudo -n ${cmd}`);
       expect(r.status, cmd).toBe(1);
       expect(r.stdout, cmd).toBe('');
     }
     const list = asUser(DEV1, 'sudo -n -l');
     expect(list.status).toBe(0);
-    const commands = list.stdout.slice(list.stdout.indexOf('may run the following commands')).split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+    const commands = list.stdout
+      .slice(list.stdout.indexOf('may run the following commands'))
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim())
+      .filter(Boolean);
     expect(commands).toEqual(expect.arrayContaining([`(root) NOPASSWD: ${BROKER} ""`]));
     expect(commands.filter((c) => !c.includes(BROKER) && !c.includes(PROBE))).toEqual([]);
   });

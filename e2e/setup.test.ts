@@ -73,7 +73,10 @@ describe.runIf(hostReady())('setup (installed)', () => {
     expect(owner(POLICY)).toBe('0:0 0644');
     const policy = JSON.parse(fs.readFileSync(POLICY, 'utf8')) as { publishedPorts?: { min: number; max: number } };
     const want = policy.publishedPorts ?? { min: 49153, max: 65535 };
-    expect(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)).toEqual([want.min, want.max]);
+    expect(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)).toEqual([
+      want.min,
+      want.max,
+    ]);
     expect(fs.readFileSync(SYSCTL, 'utf8')).toContain(`net.ipv4.ip_local_port_range = ${want.min} ${want.max}\n`);
   });
 
@@ -106,13 +109,17 @@ describe.runIf(hostReady())('setup (installed)', () => {
   }, 60_000);
 
   it('--userns-remap --dry-run names what it would change in the engine, and changes nothing', () => {
-    const daemon = fs.existsSync('/etc/docker/daemon.json') ? fs.readFileSync('/etc/docker/daemon.json', 'utf8') : undefined;
+    const daemon = fs.existsSync('/etc/docker/daemon.json')
+      ? fs.readFileSync('/etc/docker/daemon.json', 'utf8')
+      : undefined;
     const before = snapshot();
     const r = sh(`${CLI} setup --userns-remap --dry-run </dev/null`);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/would set "userns-remap": "default" in \/etc\/docker\/daemon\.json/);
     expect(r.stdout + r.stderr).toMatch(/dockremap/);
-    expect(fs.existsSync('/etc/docker/daemon.json') ? fs.readFileSync('/etc/docker/daemon.json', 'utf8') : undefined).toBe(daemon);
+    expect(
+      fs.existsSync('/etc/docker/daemon.json') ? fs.readFileSync('/etc/docker/daemon.json', 'utf8') : undefined,
+    ).toBe(daemon);
     expect(snapshot()).toBe(before);
     expect(sh(`${CLI} setup --uninstall --userns-remap --dry-run </dev/null`).status).toBe(2);
   }, 60_000);

@@ -23,7 +23,10 @@ describe.runIf(hostReady())('docker shim', () => {
     expect(fs.statSync(`${DIR}/docker`).mode & 0o777).toBe(0o755);
 
     // A Makefile: /bin/sh, no aliases; `docker` comes from PATH.
-    asUser(DEV2, `mkdir -p ${DIR}/proj && printf 'check:\\n\\tdocker check --json -- run -v /:/host registry.example.internal:5000/base/busybox:1\\nps:\\n\\tdocker ps -q\\n' > ${DIR}/proj/Makefile`);
+    asUser(
+      DEV2,
+      `mkdir -p ${DIR}/proj && printf 'check:\\n\\tdocker check --json -- run -v /:/host registry.example.internal:5000/base/busybox:1\\nps:\\n\\tdocker ps -q\\n' > ${DIR}/proj/Makefile`,
+    );
     const check = asUser(DEV2, `cd ${DIR}/proj && PATH=${DIR}:$PATH make -s check`);
     expect(check.stdout).toMatch(/"allowed":false/);
     expect(check.status).not.toBe(0); // refused (77) → make fails

@@ -20,7 +20,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Runs a shell script as the user itself (their uid and groups, no root anywhere). */
 function asUserSh(script: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('setpriv', ['--reuid', DEV1, '--regid', DEV1, '--init-groups', '--', '/bin/sh', '-c', script, 'sh', ...args], { encoding: 'utf8', cwd: '/', timeout: 30_000 });
+  const r = spawnSync(
+    'setpriv',
+    ['--reuid', DEV1, '--regid', DEV1, '--init-groups', '--', '/bin/sh', '-c', script, 'sh', ...args],
+    { encoding: 'utf8', cwd: '/', timeout: 30_000 },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -75,7 +79,8 @@ const KILL_SUDO = [4, 5, 6, 7, 8, 11, 16, 24, 25, 26, 27, 29, 30, 31, ...Array.f
 
 /** Sends the signals, one by one, as the user, to `pid`; returns those the kernel refused (not ESRCH). */
 function flood(pid: number, signals: number[]): string {
-  const script = 'p=$1; shift; for s; do out=$(kill -"$s" "$p" 2>&1) || case $out in *"No such process"*) ;; *) echo "$s: $out" ;; esac; done';
+  const script =
+    'p=$1; shift; for s; do out=$(kill -"$s" "$p" 2>&1) || case $out in *"No such process"*) ;; *) echo "$s: $out" ;; esac; done';
   return asUserSh(script, String(pid), ...signals.map(String)).stdout;
 }
 
@@ -97,7 +102,9 @@ function rootBrokers(): string[] {
 /** New listeners since `before` that belong to a broker, or sit on the inspector's port. */
 function inspectorListeners(before: string[]): string[] {
   const pids = rootBrokers().map((l) => l.trim().split(/\s+/)[0]);
-  return listeners().filter((l) => !before.includes(l) && (/:9229\b/.test(l) || pids.some((p) => l.includes(`pid=${p},`)) || /"node"/.test(l)));
+  return listeners().filter(
+    (l) => !before.includes(l) && (/:9229\b/.test(l) || pids.some((p) => l.includes(`pid=${p},`)) || /"node"/.test(l)),
+  );
 }
 
 let n = 0;
@@ -110,12 +117,16 @@ function tag(): string {
 }
 
 function containersOf(t: string): string[] {
-  return docker('ps', '-a', '-q', '--no-trunc', '--filter', `label=cida.ci-job=${t}`).stdout.split('\n').filter(Boolean);
+  return docker('ps', '-a', '-q', '--no-trunc', '--filter', `label=cida.ci-job=${t}`)
+    .stdout.split('\n')
+    .filter(Boolean);
 }
 
 /** The line that ends the request tagged `t` (the outcome, with its exit code). */
 function endLines(t: string): Record<string, unknown>[] {
-  return auditLines().filter((l) => JSON.stringify(l).includes(`"${t}"`) && typeof l.exit === 'number' && l.phase !== 'decision');
+  return auditLines().filter(
+    (l) => JSON.stringify(l).includes(`"${t}"`) && typeof l.exit === 'number' && l.phase !== 'decision',
+  );
 }
 
 async function until(what: () => boolean, timeoutMs = 30_000): Promise<void> {
@@ -151,7 +162,10 @@ async function flooded(args: string[], t: string, when: 'start-up' | 'running', 
   const { child, done } = asAsync(DEV1, args, { env: { BUILD_TAG: t } });
   const sudo = await findSudo(child.pid!);
   if (when === 'running') await sleep(afterMs);
-  const refused = flood(sudo, when === 'start-up' ? [...RELAYED_BY_SUDO, ...ENDING, ...KILL_SUDO] : [...RELAYED_BY_SUDO, ...KILL_SUDO]);
+  const refused = flood(
+    sudo,
+    when === 'start-up' ? [...RELAYED_BY_SUDO, ...ENDING, ...KILL_SUDO] : [...RELAYED_BY_SUDO, ...KILL_SUDO],
+  );
   expect(refused).toBe('');
   await sleep(500);
   expect(inspectorListeners(before)).toEqual([]);
@@ -263,8 +277,23 @@ describe.runIf(ready)('signals from the caller', () => {
 
   it('TERM through sudo still stops a foreground run cleanly: 143, audited, --rm container removed', async () => {
     const t = tag();
-    const { child, done } = asAsync(DEV1, ['run', '--rm', '--stop-timeout', '5', IMAGE, 'sh', '-c', 'trap "exit 143" TERM; echo started; while :; do sleep 1; done'], { env: { BUILD_TAG: t } });
-    await until(() => containersOf(t).some((id) => docker('inspect', '--format', '{{.State.Running}}', id).stdout.trim() === 'true'));
+    const { child, done } = asAsync(
+      DEV1,
+      [
+        'run',
+        '--rm',
+        '--stop-timeout',
+        '5',
+        IMAGE,
+        'sh',
+        '-c',
+        'trap "exit 143" TERM; echo started; while :; do sleep 1; done',
+      ],
+      { env: { BUILD_TAG: t } },
+    );
+    await until(() =>
+      containersOf(t).some((id) => docker('inspect', '--format', '{{.State.Running}}', id).stdout.trim() === 'true'),
+    );
     await sleep(1000);
     const sudo = await findSudo(child.pid!);
     const k = asUserSh('kill -TERM "$1"', String(sudo));

@@ -12,7 +12,9 @@ const common = {
   target: 'node20',
   format: 'esm',
   // CommonJS dependencies inside an ESM bundle still call require().
-  banner: { js: "import { createRequire as __cidaRequire } from 'node:module'; const require = __cidaRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cidaRequire } from 'node:module'; const require = __cidaRequire(import.meta.url);",
+  },
   logLevel: 'warning',
   legalComments: 'none',
 };

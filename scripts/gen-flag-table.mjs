@@ -81,7 +81,15 @@ for (const [name, c] of Object.entries(data.commands)) {
     flags: Object.fromEntries(
       c.flags
         .filter((f) => !f.hidden && !f.aliasOf)
-        .map((f) => [f.long, { usage: f.usage ?? '', ...(f.default && f.default !== '[]' && f.default !== 'false' && f.default !== '0' ? { default: f.default } : {}) }]),
+        .map((f) => [
+          f.long,
+          {
+            usage: f.usage ?? '',
+            ...(f.default && f.default !== '[]' && f.default !== 'false' && f.default !== '0'
+              ? { default: f.default }
+              : {}),
+          },
+        ]),
     ),
   };
 }
@@ -119,5 +127,7 @@ if (checkOnly) {
   if (stale) process.exit(1);
 } else {
   for (const [file, text] of outputs) fs.writeFileSync(file, text);
-  console.log(`wrote ${path.relative(root, out)} and ${path.relative(root, helpOut)}: ${Object.keys(commands).length} commands`);
+  console.log(
+    `wrote ${path.relative(root, out)} and ${path.relative(root, helpOut)}: ${Object.keys(commands).length} commands`,
+  );
 }

@@ -31,14 +31,18 @@ function flagsOf(id) {
 const runTable = [
   '| id | rule | why | flags it decides (`=…`: value checked) | instead |',
   '|---|---|---|---|---|',
-  ...RULES.map((r) => `| \`${r.id}\` | ${cell(r.title)} | ${cell(r.reason)} | ${flagsOf(r.id) || '—'} | ${cell(r.fix)} |`),
+  ...RULES.map(
+    (r) => `| \`${r.id}\` | ${cell(r.title)} | ${cell(r.reason)} | ${flagsOf(r.id) || '—'} | ${cell(r.fix)} |`,
+  ),
 ].join('\n');
 
 const lintTable = DOCKERFILE_RULES.length
   ? [
       '| id | severity | rule | why | fix |',
       '|---|---|---|---|---|',
-      ...DOCKERFILE_RULES.map((r) => `| \`${r.id}\` | ${r.severity} | ${cell(r.title)} | ${cell(r.reason)} | ${cell(r.fix)} |`),
+      ...DOCKERFILE_RULES.map(
+        (r) => `| \`${r.id}\` | ${r.severity} | ${cell(r.title)} | ${cell(r.reason)} | ${cell(r.fix)} |`,
+      ),
     ].join('\n')
   : '_No Dockerfile rules yet._';
 

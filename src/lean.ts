@@ -6,7 +6,8 @@ import { DOCKER_VERBS } from './cli/docker-verbs.js';
 type Runner = (argv: readonly string[]) => Promise<number>;
 
 // Loaded on demand (the bundle is split per command), so `check` never pays for what the verbs need.
-const dockerVerb = async (argv: readonly string[]): Promise<number> => (await import('./cli/docker-verb.js')).runDockerVerb(argv);
+const dockerVerb = async (argv: readonly string[]): Promise<number> =>
+  (await import('./cli/docker-verb.js')).runDockerVerb(argv);
 
 const HOT: Record<string, Runner> = {
   check: async (rest) => (await import('./cli/check.js')).runCheck(rest),

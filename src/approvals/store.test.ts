@@ -10,12 +10,23 @@ const dev1 = { user: 'dev1', uid: 1001 };
 const dev2 = { user: 'dev2', uid: 1002 };
 const rev = { user: 'rev', uid: 1003 };
 const REPO = 'registry.example.internal/team/app';
-const FINDINGS: StoredFinding[] = [{ rule: 'missing-healthcheck', severity: 'info', line: 1, column: 1, length: 4, message: 'no HEALTHCHECK', fix: 'add one' }];
+const FINDINGS: StoredFinding[] = [
+  {
+    rule: 'missing-healthcheck',
+    severity: 'info',
+    line: 1,
+    column: 1,
+    length: 4,
+    message: 'no HEALTHCHECK',
+    fix: 'add one',
+  },
+];
 
 let tmp: string;
 let root: string;
 let store: ApprovalStore;
-const df = (n: number | string) => Buffer.from(`FROM registry.example.internal/base/debian:12\nRUN echo ${n}\nUSER 10001\n`);
+const df = (n: number | string) =>
+  Buffer.from(`FROM registry.example.internal/base/debian:12\nRUN echo ${n}\nUSER 10001\n`);
 
 beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cida-store-'));
@@ -25,12 +36,20 @@ beforeEach(() => {
 
 describe('request', () => {
   test('creates a pending approval named by the sha256, files 0600 in a 0700 directory', () => {
-    const { approval, created } = store.request({ dockerfile: df(1), repository: REPO, requester: dev1, note: 'first', findings: FINDINGS });
+    const { approval, created } = store.request({
+      dockerfile: df(1),
+      repository: REPO,
+      requester: dev1,
+      note: 'first',
+      findings: FINDINGS,
+    });
     expect(created).toBe(true);
     expect(approval.sha256).toBe(sha256Hex(df(1)));
     expect(approval.id).toBe(approval.sha256.slice(0, 12));
     expect(approval.state).toBe('pending');
-    expect(approval.history).toMatchObject([{ action: 'request', from: null, to: 'pending', by: dev1, note: 'first', repository: REPO }]);
+    expect(approval.history).toMatchObject([
+      { action: 'request', from: null, to: 'pending', by: dev1, note: 'first', repository: REPO },
+    ]);
     expect(Buffer.from(approval.dockerfile, 'base64')).toEqual(df(1));
     expect(fs.statSync(root).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(root, `${approval.sha256}.json`)).mode & 0o777).toBe(0o600);
@@ -43,7 +62,9 @@ describe('request', () => {
     const again = store.request({ dockerfile: df(1), repository: REPO, requester: dev2, findings: [] });
     expect(again.created).toBe(false);
     expect(again.approval).toEqual(first.approval);
-    expect(() => store.request({ dockerfile: df(1), repository: `${REPO}2`, requester: dev1, findings: [] })).toThrow(/already has approval .* one Dockerfile is approved for one repository/);
+    expect(() => store.request({ dockerfile: df(1), repository: `${REPO}2`, requester: dev1, findings: [] })).toThrow(
+      /already has approval .* one Dockerfile is approved for one repository/,
+    );
     store.transition(first.approval.id, 'approve', rev);
     expect(store.request({ dockerfile: df(1), repository: REPO, requester: dev1, findings: [] }).created).toBe(false);
   });
@@ -58,7 +79,9 @@ describe('request', () => {
     expect(again.approval.history.map((h) => h.action)).toEqual(['request', 'reject', 'request']);
     store.transition(approval.id, 'approve', rev);
     store.transition(approval.id, 'revoke', rev, 'base image compromised');
-    expect(() => store.request({ dockerfile: df(1), repository: `${REPO}2`, requester: dev1, findings: [] })).toThrow(/revoked .*base image compromised.*final/);
+    expect(() => store.request({ dockerfile: df(1), repository: `${REPO}2`, requester: dev1, findings: [] })).toThrow(
+      /revoked .*base image compromised.*final/,
+    );
   });
 });
 
@@ -85,7 +108,9 @@ describe('transitions', () => {
 
   test('nobody approves their own request, including an earlier requester of the same bytes', () => {
     const { approval } = store.request({ dockerfile: df(1), repository: REPO, requester: dev1, findings: [] });
-    expect(() => store.transition(approval.id, 'approve', dev1)).toThrow(expect.objectContaining({ code: 'self-approval' }));
+    expect(() => store.transition(approval.id, 'approve', dev1)).toThrow(
+      expect.objectContaining({ code: 'self-approval' }),
+    );
     store.transition(approval.id, 'reject', rev, 'fix it');
     store.request({ dockerfile: df(1), repository: REPO, requester: dev2, findings: [] });
     expect(() => store.transition(approval.id, 'approve', dev1)).toThrow(/cannot approve it/);
@@ -94,7 +119,9 @@ describe('transitions', () => {
 
   test('transitions not allowed from the current state are refused and write nothing', () => {
     const { approval } = store.request({ dockerfile: df(1), repository: REPO, requester: dev1, findings: [] });
-    expect(() => store.transition(approval.id, 'revoke', rev, 'x')).toThrow(/is pending: only an approved Dockerfile can be revoked/);
+    expect(() => store.transition(approval.id, 'revoke', rev, 'x')).toThrow(
+      /is pending: only an approved Dockerfile can be revoked/,
+    );
     expect(() => store.transition(approval.id, 'reject', rev)).toThrow(/a reason is required/);
     expect(() => store.transition(approval.id, 'reject', rev, '  ')).toThrow(/a reason is required/);
     store.transition(approval.id, 'approve', rev);
@@ -195,9 +222,13 @@ describe('lock', () => {
     expect(store.request({ dockerfile: df(1), repository: REPO, requester: dev1, findings: [] }).created).toBe(true);
     fs.writeFileSync(path.join(root, '.lock'), `${process.pid} ${Date.now()} deadbeef`);
     const impatient = new ApprovalStore({ root, lockTimeoutMs: 100 });
-    expect(() => impatient.request({ dockerfile: df(2), repository: REPO, requester: dev1, findings: [] })).toThrow(/busy .*held by pid/);
+    expect(() => impatient.request({ dockerfile: df(2), repository: REPO, requester: dev1, findings: [] })).toThrow(
+      /busy .*held by pid/,
+    );
     fs.writeFileSync(path.join(root, '.lock'), `${process.pid} ${Date.now() - 120_000} deadbeef`);
-    expect(impatient.request({ dockerfile: df(2), repository: REPO, requester: dev1, findings: [] }).created).toBe(true);
+    expect(impatient.request({ dockerfile: df(2), repository: REPO, requester: dev1, findings: [] }).created).toBe(
+      true,
+    );
     expect(fs.readdirSync(root).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 });
@@ -207,14 +238,32 @@ describe('provenance', () => {
     const a = seed1();
     const id = `sha256:${'ab'.repeat(32)}`;
     expect(store.provenanceOf(id)).toBeUndefined();
-    store.recordBuild({ imageId: id, builder: dev1, approvalId: a.id, sha256: a.sha256, tags: [`${REPO}:1`], time: '2026-01-01T00:00:00.000Z' });
-    store.recordBuild({ imageId: 'ab'.repeat(32), builder: dev2, approvalId: a.id, sha256: a.sha256, tags: [`${REPO}:2`] });
+    store.recordBuild({
+      imageId: id,
+      builder: dev1,
+      approvalId: a.id,
+      sha256: a.sha256,
+      tags: [`${REPO}:1`],
+      time: '2026-01-01T00:00:00.000Z',
+    });
+    store.recordBuild({
+      imageId: 'ab'.repeat(32),
+      builder: dev2,
+      approvalId: a.id,
+      sha256: a.sha256,
+      tags: [`${REPO}:2`],
+    });
     const p = store.provenanceOf('ab'.repeat(32));
     expect(p?.imageId).toBe(id);
-    expect(p?.builds.map((b) => [b.builder.user, b.tags[0]])).toEqual([['dev1', `${REPO}:1`], ['dev2', `${REPO}:2`]]);
+    expect(p?.builds.map((b) => [b.builder.user, b.tags[0]])).toEqual([
+      ['dev1', `${REPO}:1`],
+      ['dev2', `${REPO}:2`],
+    ]);
     expect(fs.statSync(path.join(root, 'images', `${'ab'.repeat(32)}.json`)).mode & 0o777).toBe(0o600);
     expect(store.provenanceOf('not-an-id')).toBeUndefined();
-    expect(() => store.recordBuild({ imageId: 'x', builder: dev1, approvalId: a.id, sha256: a.sha256, tags: [] })).toThrow(/not an image id/);
+    expect(() =>
+      store.recordBuild({ imageId: 'x', builder: dev1, approvalId: a.id, sha256: a.sha256, tags: [] }),
+    ).toThrow(/not an image id/);
     fs.writeFileSync(path.join(root, 'images', `${'ab'.repeat(32)}.json`), '{"v":1,"imageId":"sha256:00","builds":[]}');
     expect(() => store.provenanceOf(id)).toThrow(StoreError);
   });
@@ -229,7 +278,14 @@ describe('concurrent writers (child processes)', () => {
   let bundle: string;
   beforeAll(async () => {
     bundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cida-store-bundle-')), 'store.mjs');
-    await build({ entryPoints: [path.join(import.meta.dirname, 'store.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'warning' });
+    await build({
+      entryPoints: [path.join(import.meta.dirname, 'store.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: bundle,
+      logLevel: 'warning',
+    });
   });
   afterAll(() => fs.rmSync(path.dirname(bundle), { recursive: true, force: true }));
 
@@ -250,14 +306,21 @@ describe('concurrent writers (child processes)', () => {
         }
         process.stdout.write(String(won));
       `;
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d));
       child.on('close', (code) => resolve({ code, out }));
     });
 
   test('six processes, 8 requests and 8 build records each, one contested approval', async () => {
-    const pending = store.request({ dockerfile: df('contested'), repository: REPO, requester: dev1, findings: [] }).approval;
+    const pending = store.request({
+      dockerfile: df('contested'),
+      repository: REPO,
+      requester: dev1,
+      findings: [],
+    }).approval;
     const results = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => worker(n, root, pending.id)));
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(results.reduce((s, r) => s + Number(r.out), 0)).toBe(1);

@@ -172,14 +172,21 @@ function isObj(v: unknown): v is Record<string, unknown> {
 }
 
 function validPerson(v: unknown): v is Person {
-  return isObj(v) && typeof v.user === 'string' && v.user.length > 0 && Number.isSafeInteger(v.uid) && (v.uid as number) >= 0;
+  return (
+    isObj(v) && typeof v.user === 'string' && v.user.length > 0 && Number.isSafeInteger(v.uid) && (v.uid as number) >= 0
+  );
 }
 
 function validFinding(v: unknown): v is StoredFinding {
   return (
-    isObj(v) && typeof v.rule === 'string' && ['error', 'warning', 'info'].includes(v.severity as string) &&
-    Number.isSafeInteger(v.line) && Number.isSafeInteger(v.column) && Number.isSafeInteger(v.length) &&
-    typeof v.message === 'string' && typeof v.fix === 'string'
+    isObj(v) &&
+    typeof v.rule === 'string' &&
+    ['error', 'warning', 'info'].includes(v.severity as string) &&
+    Number.isSafeInteger(v.line) &&
+    Number.isSafeInteger(v.column) &&
+    Number.isSafeInteger(v.length) &&
+    typeof v.message === 'string' &&
+    typeof v.fix === 'string'
   );
 }
 
@@ -189,9 +196,14 @@ function validState(v: unknown): v is ApprovalState {
 
 function validTransition(v: unknown): v is Transition {
   return (
-    isObj(v) && ['request', 'approve', 'reject', 'revoke'].includes(v.action as string) &&
-    (v.from === null || validState(v.from)) && validState(v.to) && validPerson(v.by) && typeof v.time === 'string' &&
-    (v.note === undefined || typeof v.note === 'string') && (v.reason === undefined || typeof v.reason === 'string') &&
+    isObj(v) &&
+    ['request', 'approve', 'reject', 'revoke'].includes(v.action as string) &&
+    (v.from === null || validState(v.from)) &&
+    validState(v.to) &&
+    validPerson(v.by) &&
+    typeof v.time === 'string' &&
+    (v.note === undefined || typeof v.note === 'string') &&
+    (v.reason === undefined || typeof v.reason === 'string') &&
     (v.repository === undefined || typeof v.repository === 'string')
   );
 }
@@ -199,7 +211,9 @@ function validTransition(v: unknown): v is Transition {
 /** Throws unless `v` is a well-formed approval whose name, bytes and hash agree. */
 function checkApproval(v: unknown, sha: string, where: string): Approval {
   const bad = (why: string): never => {
-    throw new StoreError(`${where}: not a valid approval record (${why}); the store is not trusted, nothing is decided. An administrator must inspect or remove the file.`);
+    throw new StoreError(
+      `${where}: not a valid approval record (${why}); the store is not trusted, nothing is decided. An administrator must inspect or remove the file.`,
+    );
   };
   if (!isObj(v)) return bad('not a JSON object');
   if (v.v !== 1) bad('unknown version');
@@ -207,7 +221,8 @@ function checkApproval(v: unknown, sha: string, where: string): Approval {
   if (v.id !== sha.slice(0, ID_LENGTH)) bad('id does not match the sha256');
   if (typeof v.dockerfile !== 'string') bad('no Dockerfile');
   const bytes = Buffer.from(v.dockerfile as string, 'base64');
-  if (bytes.toString('base64') !== v.dockerfile || sha256Hex(bytes) !== sha) bad('the Dockerfile bytes do not hash to the sha256');
+  if (bytes.toString('base64') !== v.dockerfile || sha256Hex(bytes) !== sha)
+    bad('the Dockerfile bytes do not hash to the sha256');
   if (typeof v.repository !== 'string' || v.repository === '') bad('no repository');
   if (!validPerson(v.requester)) bad('bad requester');
   if (typeof v.time !== 'string') bad('bad time');
@@ -222,17 +237,36 @@ function checkApproval(v: unknown, sha: string, where: string): Approval {
 
 function checkProvenance(v: unknown, hex: string, where: string): Provenance {
   const ok =
-    isObj(v) && v.v === 1 && v.imageId === `sha256:${hex}` && Array.isArray(v.builds) &&
-    v.builds.every((b) => isObj(b) && validPerson(b.builder) && typeof b.approvalId === 'string' && typeof b.sha256 === 'string' && SHA.test(b.sha256) &&
-      Array.isArray(b.tags) && b.tags.every((t) => typeof t === 'string') && typeof b.time === 'string');
-  if (!ok) throw new StoreError(`${where}: not a valid provenance record; the store is not trusted. An administrator must inspect or remove the file.`);
+    isObj(v) &&
+    v.v === 1 &&
+    v.imageId === `sha256:${hex}` &&
+    Array.isArray(v.builds) &&
+    v.builds.every(
+      (b) =>
+        isObj(b) &&
+        validPerson(b.builder) &&
+        typeof b.approvalId === 'string' &&
+        typeof b.sha256 === 'string' &&
+        SHA.test(b.sha256) &&
+        Array.isArray(b.tags) &&
+        b.tags.every((t) => typeof t === 'string') &&
+        typeof b.time === 'string',
+    );
+  if (!ok)
+    throw new StoreError(
+      `${where}: not a valid provenance record; the store is not trusted. An administrator must inspect or remove the file.`,
+    );
   return v as unknown as Provenance;
 }
 
 /** `sha256:<hex>` or `<hex>` (64 hex) → the 64 hex digits; anything else throws. */
 export function imageIdHex(imageId: string): string {
   const hex = imageId.startsWith('sha256:') ? imageId.slice(7) : imageId;
-  if (!SHA.test(hex)) throw new ApprovalError('not-found', `not an image id: ${JSON.stringify(imageId)} (expected sha256:<64 hex digits>)`);
+  if (!SHA.test(hex))
+    throw new ApprovalError(
+      'not-found',
+      `not an image id: ${JSON.stringify(imageId)} (expected sha256:<64 hex digits>)`,
+    );
   return hex;
 }
 
@@ -290,9 +324,12 @@ export class ApprovalStore {
     } catch (e) {
       throw new StoreError(`${what} ${dir}: ${(e as Error).message}`);
     }
-    if (!st.isDirectory()) throw new StoreError(`${what} ${dir} is not a directory (a symlink or a file); the store is not trusted`);
+    if (!st.isDirectory())
+      throw new StoreError(`${what} ${dir} is not a directory (a symlink or a file); the store is not trusted`);
     if (st.uid !== this.owner || (st.mode & 0o022) !== 0)
-      throw new StoreError(`${what} ${dir} must be owned by uid ${this.owner} and writable by it alone (${describeMode(st)}); the store is not trusted. Fix: chown root:root ${dir} && chmod 0700 ${dir}`);
+      throw new StoreError(
+        `${what} ${dir} must be owned by uid ${this.owner} and writable by it alone (${describeMode(st)}); the store is not trusted. Fix: chown root:root ${dir} && chmod 0700 ${dir}`,
+      );
   }
 
   /** Creates the store (0700) when missing, then checks it. Throws StoreError. */
@@ -317,19 +354,26 @@ export class ApprovalStore {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return undefined;
-      throw new StoreError(`${file}: ${code === 'ELOOP' ? 'a symlink' : (e as Error).message}; the store is not trusted`);
+      throw new StoreError(
+        `${file}: ${code === 'ELOOP' ? 'a symlink' : (e as Error).message}; the store is not trusted`,
+      );
     }
     try {
       const st = fs.fstatSync(fd);
       if (!st.isFile()) throw new StoreError(`${file}: not a regular file; the store is not trusted`);
       if (st.uid !== this.owner || (st.mode & 0o022) !== 0)
-        throw new StoreError(`${file} must be owned by uid ${this.owner} and writable by it alone (${describeMode(st)}); the store is not trusted. Fix: chown root:root ${file} && chmod 0600 ${file}`);
-      if (st.size > MAX_DOC_BYTES) throw new StoreError(`${file}: too large (${st.size} bytes); the store is not trusted`);
+        throw new StoreError(
+          `${file} must be owned by uid ${this.owner} and writable by it alone (${describeMode(st)}); the store is not trusted. Fix: chown root:root ${file} && chmod 0600 ${file}`,
+        );
+      if (st.size > MAX_DOC_BYTES)
+        throw new StoreError(`${file}: too large (${st.size} bytes); the store is not trusted`);
       const text = fs.readFileSync(fd, 'utf8');
       try {
         return JSON.parse(text);
       } catch {
-        throw new StoreError(`${file}: not valid JSON (garbled); the store is not trusted, nothing is decided. An administrator must inspect or remove the file.`);
+        throw new StoreError(
+          `${file}: not valid JSON (garbled); the store is not trusted, nothing is decided. An administrator must inspect or remove the file.`,
+        );
       }
     } finally {
       fs.closeSync(fd);
@@ -341,7 +385,11 @@ export class ApprovalStore {
     const dir = path.dirname(file);
     const tmp = path.join(this.root, `.tmp-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
     const data = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
-    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    const fd = fs.openSync(
+      tmp,
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+      0o600,
+    );
     try {
       let off = 0;
       while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
@@ -377,7 +425,9 @@ export class ApprovalStore {
       // missing: lost
     }
     if (this.lockToken === null || !text.endsWith(` ${this.lockToken}`))
-      throw new StoreError('lost the approvals store lock while holding it (this broker was stopped for more than a minute?); nothing was written, try again');
+      throw new StoreError(
+        'lost the approvals store lock while holding it (this broker was stopped for more than a minute?); nothing was written, try again',
+      );
   }
 
   /** Runs `fn` holding the writers' lock. */
@@ -388,7 +438,11 @@ export class ApprovalStore {
     let delay = 2;
     for (;;) {
       try {
-        const fd = fs.openSync(this.lockPath, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+        const fd = fs.openSync(
+          this.lockPath,
+          fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+          0o600,
+        );
         fs.writeSync(fd, `${process.pid} ${Date.now()} ${token}`);
         fs.closeSync(fd);
         break;
@@ -403,7 +457,9 @@ export class ApprovalStore {
         } catch {
           // gone meanwhile
         }
-        throw new StoreError(`the approvals store is busy (lock ${this.lockPath} held by pid ${holder} for over ${this.lockTimeoutMs / 1000} s); try again`);
+        throw new StoreError(
+          `the approvals store is busy (lock ${this.lockPath} held by pid ${holder} for over ${this.lockTimeoutMs / 1000} s); try again`,
+        );
       }
       sleepMs(delay + Math.random() * delay);
       delay = Math.min(delay * 2, 50);
@@ -411,7 +467,8 @@ export class ApprovalStore {
     this.lockToken = token;
     try {
       // Temp files are written only under the lock: any left now is a crashed writer's.
-      for (const n of fs.readdirSync(this.root)) if (n.startsWith('.tmp-')) fs.rmSync(path.join(this.root, n), { force: true });
+      for (const n of fs.readdirSync(this.root))
+        if (n.startsWith('.tmp-')) fs.rmSync(path.join(this.root, n), { force: true });
       return fn();
     } finally {
       this.lockToken = null;
@@ -504,8 +561,12 @@ export class ApprovalStore {
   /** Every approval (optionally in one state), oldest request first. Throws StoreError on any bad document. */
   list(filter: { state?: ApprovalState } = {}): Approval[] {
     if (!fs.existsSync(this.root)) return [];
-    const all = this.shas().map((s) => this.load(s)).filter((a): a is Approval => a !== undefined);
-    return all.filter((a) => filter.state === undefined || a.state === filter.state).sort((a, b) => a.history[0].time.localeCompare(b.history[0].time) || a.sha256.localeCompare(b.sha256));
+    const all = this.shas()
+      .map((s) => this.load(s))
+      .filter((a): a is Approval => a !== undefined);
+    return all
+      .filter((a) => filter.state === undefined || a.state === filter.state)
+      .sort((a, b) => a.history[0].time.localeCompare(b.history[0].time) || a.sha256.localeCompare(b.sha256));
   }
 
   /**
@@ -515,11 +576,18 @@ export class ApprovalStore {
   get(idOrPrefix: string): Approval {
     const p = idOrPrefix.toLowerCase();
     if (!/^[0-9a-f]{4,64}$/.test(p))
-      throw new ApprovalError('not-found', `${JSON.stringify(idOrPrefix)} is not an approval id: use 4 to 64 hex digits, as \`cida-docker approval list\` shows them`);
+      throw new ApprovalError(
+        'not-found',
+        `${JSON.stringify(idOrPrefix)} is not an approval id: use 4 to 64 hex digits, as \`cida-docker approval list\` shows them`,
+      );
     const hits = fs.existsSync(this.root) ? this.shas().filter((s) => s.startsWith(p)) : [];
-    if (hits.length === 0) throw new ApprovalError('not-found', `no approval ${idOrPrefix}: see \`cida-docker approval list\``);
+    if (hits.length === 0)
+      throw new ApprovalError('not-found', `no approval ${idOrPrefix}: see \`cida-docker approval list\``);
     if (hits.length > 1)
-      throw new ApprovalError('ambiguous', `approval id ${idOrPrefix} is ambiguous: it begins ${hits.length} approvals (${hits.map((s) => s.slice(0, Math.max(p.length + 4, ID_LENGTH))).join(', ')}); type more digits`);
+      throw new ApprovalError(
+        'ambiguous',
+        `approval id ${idOrPrefix} is ambiguous: it begins ${hits.length} approvals (${hits.map((s) => s.slice(0, Math.max(p.length + 4, ID_LENGTH))).join(', ')}); type more digits`,
+      );
     const a = this.load(hits[0]);
     if (!a) throw new ApprovalError('not-found', `no approval ${idOrPrefix}`);
     return a;
@@ -541,28 +609,48 @@ export class ApprovalStore {
    * (other repository while pending/approved; revoked), StoreError.
    */
   request(input: RequestInput): { approval: Approval; created: boolean } {
-    if (input.dockerfile.length > MAX_DOCKERFILE_BYTES) throw new ApprovalError('conflict', `the Dockerfile is larger than ${MAX_DOCKERFILE_BYTES} bytes`);
+    if (input.dockerfile.length > MAX_DOCKERFILE_BYTES)
+      throw new ApprovalError('conflict', `the Dockerfile is larger than ${MAX_DOCKERFILE_BYTES} bytes`);
     const sha = sha256Hex(input.dockerfile);
     return this.withLock(() => {
       const old = this.load(sha);
       const time = this.now().toISOString();
       const step: Transition = {
-        action: 'request', from: old?.state ?? null, to: 'pending', by: { user: input.requester.user, uid: input.requester.uid }, time,
-        repository: input.repository, ...(input.note !== undefined && input.note !== '' ? { note: input.note } : {}),
+        action: 'request',
+        from: old?.state ?? null,
+        to: 'pending',
+        by: { user: input.requester.user, uid: input.requester.uid },
+        time,
+        repository: input.repository,
+        ...(input.note !== undefined && input.note !== '' ? { note: input.note } : {}),
       };
       if (old) {
         const id = this.shortId(old);
         if (old.state === 'revoked')
-          throw new ApprovalError('conflict', `approval ${id} for this Dockerfile was revoked (${lastReason(old)}): a revocation is final for these bytes; change the Dockerfile and request a new approval`);
+          throw new ApprovalError(
+            'conflict',
+            `approval ${id} for this Dockerfile was revoked (${lastReason(old)}): a revocation is final for these bytes; change the Dockerfile and request a new approval`,
+          );
         if (old.state === 'pending' || old.state === 'approved') {
           if (old.repository === input.repository) return { approval: old, created: false };
-          throw new ApprovalError('conflict', `this Dockerfile already has approval ${id} (${old.state}) for ${old.repository}; one Dockerfile is approved for one repository. To publish it to ${input.repository} as well, make it a different file (a comment line such as "# publishes to ${input.repository}" will do) and request that`);
+          throw new ApprovalError(
+            'conflict',
+            `this Dockerfile already has approval ${id} (${old.state}) for ${old.repository}; one Dockerfile is approved for one repository. To publish it to ${input.repository} as well, make it a different file (a comment line such as "# publishes to ${input.repository}" will do) and request that`,
+          );
         }
       }
       const approval: Approval = {
-        v: 1, id: sha.slice(0, ID_LENGTH), sha256: sha, dockerfile: input.dockerfile.toString('base64'), repository: input.repository,
-        requester: step.by, time, ...(step.note !== undefined ? { note: step.note } : {}), findings: input.findings.map((f) => ({ ...f })),
-        state: 'pending', history: [...(old?.history ?? []), step],
+        v: 1,
+        id: sha.slice(0, ID_LENGTH),
+        sha256: sha,
+        dockerfile: input.dockerfile.toString('base64'),
+        repository: input.repository,
+        requester: step.by,
+        time,
+        ...(step.note !== undefined ? { note: step.note } : {}),
+        findings: input.findings.map((f) => ({ ...f })),
+        state: 'pending',
+        history: [...(old?.history ?? []), step],
       };
       this.writeAtomic(this.docPath(sha), approval);
       return { approval, created: true };
@@ -581,13 +669,23 @@ export class ApprovalStore {
       const from: Record<typeof action, ApprovalState> = { approve: 'pending', reject: 'pending', revoke: 'approved' };
       const to: Record<typeof action, ApprovalState> = { approve: 'approved', reject: 'rejected', revoke: 'revoked' };
       if (a.state !== from[action])
-        throw new ApprovalError('transition', `approval ${id} is ${a.state}: only ${from[action] === 'pending' ? 'a pending request' : 'an approved Dockerfile'} can be ${to[action]}${a.state === to[action] ? ' (it already is)' : ''}`);
+        throw new ApprovalError(
+          'transition',
+          `approval ${id} is ${a.state}: only ${from[action] === 'pending' ? 'a pending request' : 'an approved Dockerfile'} can be ${to[action]}${a.state === to[action] ? ' (it already is)' : ''}`,
+        );
       if (action === 'approve' && a.history.some((t) => t.action === 'request' && t.by.uid === by.uid))
-        throw new ApprovalError('self-approval', `approval ${id}: ${by.user} requested it and cannot approve it; nobody approves their own request — another reviewer must`);
+        throw new ApprovalError(
+          'self-approval',
+          `approval ${id}: ${by.user} requested it and cannot approve it; nobody approves their own request — another reviewer must`,
+        );
       if ((action === 'reject' || action === 'revoke') && (text === undefined || text.trim() === ''))
         throw new ApprovalError('transition', `approval ${id}: a reason is required to ${action}`);
       const step: Transition = {
-        action, from: a.state, to: to[action], by: { user: by.user, uid: by.uid }, time: this.now().toISOString(),
+        action,
+        from: a.state,
+        to: to[action],
+        by: { user: by.user, uid: by.uid },
+        time: this.now().toISOString(),
         ...(text !== undefined && text !== '' ? (action === 'approve' ? { note: text } : { reason: text }) : {}),
       };
       const next: Approval = { ...a, state: step.to, history: [...a.history, step] };
@@ -610,8 +708,18 @@ export class ApprovalStore {
       const file = this.provenancePath(hex);
       const v = this.readJson(file);
       const old = v === undefined ? undefined : checkProvenance(v, hex, file);
-      const build = { builder: { user: b.builder.user, uid: b.builder.uid }, approvalId: b.approvalId, sha256: b.sha256, tags: [...b.tags], time: b.time ?? this.now().toISOString() };
-      const rec: Provenance = { v: 1, imageId: `sha256:${hex}`, builds: [...(old?.builds ?? []), build].slice(-MAX_BUILDS) };
+      const build = {
+        builder: { user: b.builder.user, uid: b.builder.uid },
+        approvalId: b.approvalId,
+        sha256: b.sha256,
+        tags: [...b.tags],
+        time: b.time ?? this.now().toISOString(),
+      };
+      const rec: Provenance = {
+        v: 1,
+        imageId: `sha256:${hex}`,
+        builds: [...(old?.builds ?? []), build].slice(-MAX_BUILDS),
+      };
       this.writeAtomic(file, old ? { ...old, ...rec } : rec); // keeps fields it does not know (pushes)
       return rec;
     });
@@ -640,11 +748,19 @@ export class ApprovalStore {
    */
   recordPush(p: PushRecord): void {
     const hex = imageIdHex(p.imageId);
-    if (!DIGEST.test(p.digest)) throw new StoreError(`recordPush: not a digest: ${JSON.stringify(p.digest.slice(0, 80))}`);
+    if (!DIGEST.test(p.digest))
+      throw new StoreError(`recordPush: not a digest: ${JSON.stringify(p.digest.slice(0, 80))}`);
     if (!SHA.test(p.sha256)) throw new StoreError('recordPush: sha256 must be 64 hex digits');
     this.withLock(() => {
       const time = p.time ?? this.now().toISOString();
-      const entry = { imageId: `sha256:${hex}`, name: p.name, digest: p.digest, by: { user: p.by.user, uid: p.by.uid }, approvalId: p.approvalId, time };
+      const entry = {
+        imageId: `sha256:${hex}`,
+        name: p.name,
+        digest: p.digest,
+        by: { user: p.by.user, uid: p.by.uid },
+        approvalId: p.approvalId,
+        time,
+      };
       const file = this.provenancePath(hex);
       const v = this.readJson(file);
       if (v === undefined) throw new StoreError(`recordPush: no provenance for ${p.imageId}`);
@@ -685,9 +801,17 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 export function pushesOf(doc: unknown): Required<Omit<PushRecord, 'sha256'>>[] {
   const v = isObj(doc) ? doc.pushes : undefined;
   if (!Array.isArray(v)) return [];
-  return v.filter((p): p is Required<Omit<PushRecord, 'sha256'>> =>
-    isObj(p) && typeof p.imageId === 'string' && typeof p.name === 'string' && typeof p.digest === 'string' && DIGEST.test(p.digest) &&
-    validPerson(p.by) && typeof p.approvalId === 'string' && typeof p.time === 'string');
+  return v.filter(
+    (p): p is Required<Omit<PushRecord, 'sha256'>> =>
+      isObj(p) &&
+      typeof p.imageId === 'string' &&
+      typeof p.name === 'string' &&
+      typeof p.digest === 'string' &&
+      DIGEST.test(p.digest) &&
+      validPerson(p.by) &&
+      typeof p.approvalId === 'string' &&
+      typeof p.time === 'string',
+  );
 }
 
 function lastReason(a: Approval): string {

@@ -7,12 +7,23 @@ import { DEFAULT_POLICY, type Policy } from '../policy/policy.js';
 import { approvalRequest, checkRepository, tagInRepository } from './approvals.js';
 import { type ApprovalRequest, parseRequest, RequestError } from './request.js';
 
-const POLICY: Policy = { ...DEFAULT_POLICY, trustedRegistries: ['registry.example.internal', 'registry.example.internal:5000'], reviewers: ['rev', 'dev1'] };
+const POLICY: Policy = {
+  ...DEFAULT_POLICY,
+  trustedRegistries: ['registry.example.internal', 'registry.example.internal:5000'],
+  reviewers: ['rev', 'dev1'],
+};
 const dev1 = { user: 'dev1', uid: 1001, viaSudo: true };
 const dev2 = { user: 'dev2', uid: 1002, viaSudo: true };
 const rev = { user: 'rev', uid: 1003, viaSudo: true };
 const REPO = 'registry.example.internal/team/app';
-const GOOD = ['FROM registry.example.internal/base/debian:12', 'RUN echo hi', 'USER 10001', 'HEALTHCHECK CMD ["/bin/true"]', 'CMD ["/app/run"]', ''].join('\n');
+const GOOD = [
+  'FROM registry.example.internal/base/debian:12',
+  'RUN echo hi',
+  'USER 10001',
+  'HEALTHCHECK CMD ["/bin/true"]',
+  'CMD ["/app/run"]',
+  '',
+].join('\n');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 let store: ApprovalStore;
@@ -38,10 +49,22 @@ describe('checkRepository', () => {
   test('host[:port]/path inside trustedRegistries', () => {
     expect(checkRepository(REPO, POLICY)).toEqual({ ok: true, repository: REPO });
     expect(checkRepository('registry.example.internal:5000/a/b', POLICY)).toMatchObject({ ok: true });
-    expect(checkRepository('docker.io/library/alpine', POLICY)).toMatchObject({ ok: false, usage: false, message: expect.stringContaining('not trusted') });
+    expect(checkRepository('docker.io/library/alpine', POLICY)).toMatchObject({
+      ok: false,
+      usage: false,
+      message: expect.stringContaining('not trusted'),
+    });
     expect(checkRepository('registry.example.internal:5001/a', POLICY)).toMatchObject({ ok: false, usage: false });
-    expect(checkRepository('team/app', POLICY)).toMatchObject({ ok: false, usage: true, message: expect.stringContaining('write the registry out') });
-    expect(checkRepository(`${REPO}:1`, POLICY)).toMatchObject({ ok: false, usage: true, message: expect.stringContaining('without a :tag') });
+    expect(checkRepository('team/app', POLICY)).toMatchObject({
+      ok: false,
+      usage: true,
+      message: expect.stringContaining('write the registry out'),
+    });
+    expect(checkRepository(`${REPO}:1`, POLICY)).toMatchObject({
+      ok: false,
+      usage: true,
+      message: expect.stringContaining('without a :tag'),
+    });
     expect(checkRepository('Registry.example.internal/Team', POLICY)).toMatchObject({ ok: false, usage: true });
     expect(checkRepository('registry.example.internal', POLICY)).toMatchObject({ ok: false, usage: true });
   });
@@ -55,7 +78,8 @@ describe('checkRepository', () => {
 });
 
 describe('request parsing', () => {
-  const parse = (o: Record<string, unknown>) => parseRequest(JSON.stringify({ v: 1, kind: 'approval', cwd: '/', ...o }));
+  const parse = (o: Record<string, unknown>) =>
+    parseRequest(JSON.stringify({ v: 1, kind: 'approval', cwd: '/', ...o }));
   test('each action takes its own fields only', () => {
     expect(parse({ action: 'list' })).toMatchObject({ action: 'list' });
     expect(parse({ action: 'show', id: 'ABCDEF12' })).toMatchObject({ id: 'abcdef12' });
@@ -64,7 +88,9 @@ describe('request parsing', () => {
     expect(() => parse({ action: 'approve', id: 'abcd', reason: 'x' })).toThrow(/unknown request field "reason"/);
     expect(() => parse({ action: 'reject', id: 'abcd' })).toThrow(/"reason" is required/);
     expect(() => parse({ action: 'reject', id: 'abcd', reason: ' ' })).toThrow(/a reason is required/);
-    expect(() => parse({ action: 'approve', id: 'abcd', requester: 1001 })).toThrow(/unknown request field "requester"/);
+    expect(() => parse({ action: 'approve', id: 'abcd', requester: 1001 })).toThrow(
+      /unknown request field "requester"/,
+    );
     expect(() => parse({ action: 'approve', id: 'abcd', uid: 0 })).toThrow(/unknown request field "uid"/);
     expect(() => parse({ action: 'promote', id: 'abcd' })).toThrow(/"action" must be one of/);
     expect(() => parse({ action: 'list', state: 'approvedd' })).toThrow(/"state" must be/);
@@ -76,10 +102,14 @@ describe('request parsing', () => {
     expect(() => parse({ action: 'request', dockerfile: 'QQ', repo: REPO })).toThrow(/canonical base64/);
     expect(() => parse({ action: 'request', dockerfile: b64('x'.repeat(70_000)), repo: REPO })).toThrow(RequestError);
     expect(() => parse({ action: 'request', dockerfile: b64(GOOD), repo: 'a b' })).toThrow(/printable ASCII/);
-    expect(() => parse({ action: 'approve', id: 'abcd', note: 'ok\x1b]0;pwned\x07' })).toThrow(/control or bidirectional/);
+    expect(() => parse({ action: 'approve', id: 'abcd', note: 'ok\x1b]0;pwned\x07' })).toThrow(
+      /control or bidirectional/,
+    );
     expect(() => parse({ action: 'approve', id: 'abcd', note: 'ok\u202eevil' })).toThrow(/control or bidirectional/);
     expect(() => parse({ action: 'approve', id: 'abcd', note: 'x'.repeat(2001) })).toThrow(/too long/);
-    expect(parse({ action: 'approve', id: 'abcd', note: 'line one\nline\ttwo' })).toMatchObject({ note: 'line one\nline\ttwo' });
+    expect(parse({ action: 'approve', id: 'abcd', note: 'line one\nline\ttwo' })).toMatchObject({
+      note: 'line one\nline\ttwo',
+    });
   });
 });
 
@@ -90,7 +120,10 @@ describe('approvalRequest', () => {
     const id = r.json.approval.shortId;
     expect(id).toHaveLength(12);
     expect(r.approval).toBe(id);
-    expect(r.json).toMatchObject({ created: true, approval: { state: 'pending', repository: REPO, requester: { user: 'dev1', uid: 1001 } } });
+    expect(r.json).toMatchObject({
+      created: true,
+      approval: { state: 'pending', repository: REPO, requester: { user: 'dev1', uid: 1001 } },
+    });
     expect(r.json.approval.dockerfile).toBeUndefined();
     expect(call({ action: 'request', dockerfile: b64(GOOD), repo: REPO }).json.created).toBe(false);
 
@@ -110,7 +143,9 @@ describe('approvalRequest', () => {
     const shown = call({ action: 'show', id }, dev2);
     expect(Buffer.from(shown.json.approval.dockerfile, 'base64').toString()).toBe(GOOD);
     expect(shown.json.approval.history.map((h: { action: string }) => h.action)).toEqual(['request', 'approve']);
-    expect(call({ action: 'list', state: 'approved' }, dev2).json.approvals.map((a: { shortId: string }) => a.shortId)).toEqual([id]);
+    expect(
+      call({ action: 'list', state: 'approved' }, dev2).json.approvals.map((a: { shortId: string }) => a.shortId),
+    ).toEqual([id]);
     expect(call({ action: 'list', state: 'pending' }, dev2).json.approvals).toEqual([]);
 
     const again = call({ action: 'approve', id }, rev);
@@ -132,9 +167,14 @@ describe('approvalRequest', () => {
   });
 
   test('repository outside trustedRegistries → 77; malformed → 2; not UTF-8 → 2', () => {
-    expect(call({ action: 'request', dockerfile: b64(GOOD), repo: 'docker.io/me/app' })).toMatchObject({ exit: 77, rules: ['approval-repository'] });
+    expect(call({ action: 'request', dockerfile: b64(GOOD), repo: 'docker.io/me/app' })).toMatchObject({
+      exit: 77,
+      rules: ['approval-repository'],
+    });
     expect(call({ action: 'request', dockerfile: b64(GOOD), repo: 'team/app' })).toMatchObject({ exit: 2 });
-    expect(call({ action: 'request', dockerfile: Buffer.from([0x46, 0xff, 0xfe]).toString('base64'), repo: REPO })).toMatchObject({ exit: 2 });
+    expect(
+      call({ action: 'request', dockerfile: Buffer.from([0x46, 0xff, 0xfe]).toString('base64'), repo: REPO }),
+    ).toMatchObject({ exit: 2 });
   });
 
   test('unknown or ambiguous ids are usage errors; a garbled store is 78', () => {

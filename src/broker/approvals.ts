@@ -50,16 +50,29 @@ export function checkRepository(repo: string, policy: Policy): RepositoryCheck {
     ref = parseImageReference(repo);
   } catch (e) {
     if (!(e instanceof ReferenceError)) throw e;
-    return { ok: false, usage: true, message: `--repo ${JSON.stringify(repo)} is not a repository name docker accepts (${e.message}); write host[:port]/path, e.g. ${example}` };
+    return {
+      ok: false,
+      usage: true,
+      message: `--repo ${JSON.stringify(repo)} is not a repository name docker accepts (${e.message}); write host[:port]/path, e.g. ${example}`,
+    };
   }
   if (ref.tag !== undefined || ref.digest !== undefined)
-    return { ok: false, usage: true, message: `--repo ${repo}: give the repository without a :tag or @digest (e.g. ${example}); the approval covers every tag in it` };
+    return {
+      ok: false,
+      usage: true,
+      message: `--repo ${repo}: give the repository without a :tag or @digest (e.g. ${example}); the approval covers every tag in it`,
+    };
   const full = `${ref.domain}/${ref.path}`;
   if (ref.domain === '' || full !== repo)
-    return { ok: false, usage: true, message: `--repo ${repo}: write the registry out, host[:port]/path (docker reads this as ${ref.domain === '' ? ref.path : full}), e.g. ${example}` };
+    return {
+      ok: false,
+      usage: true,
+      message: `--repo ${repo}: write the registry out, host[:port]/path (docker reads this as ${ref.domain === '' ? ref.path : full}), e.g. ${example}`,
+    };
   if (!isFromRegistry(ref, policy.trustedRegistries))
     return {
-      ok: false, usage: false,
+      ok: false,
+      usage: false,
       message: `--repo ${repo}: registry ${ref.domain} is not trusted (policy trustedRegistries: ${policy.trustedRegistries.join(', ') || 'none'}); images may be published only there, e.g. ${example}`,
     };
   return { ok: true, repository: full };
@@ -90,7 +103,8 @@ function reply(obj: unknown): void {
 
 function argvOf(req: ApprovalRequest): string[] {
   return [
-    'approval', req.action,
+    'approval',
+    req.action,
     ...(req.id ? [req.id] : []),
     ...(req.file ? ['-f', req.file] : []),
     ...(req.repo ? ['--repo', req.repo] : []),
@@ -109,12 +123,22 @@ const REFUSAL: Record<ApprovalError['code'], { exit: number; verdict: Verdict; r
 };
 
 /** Runs one approval request for `caller`. Never throws for bad input or a bad store. */
-export function approvalRequest(req: ApprovalRequest, caller: Caller, policy: Policy, store: ApprovalStore = brokerStore()): ApprovalOutcome {
+export function approvalRequest(
+  req: ApprovalRequest,
+  caller: Caller,
+  policy: Policy,
+  store: ApprovalStore = brokerStore(),
+): ApprovalOutcome {
   const argv = argvOf(req);
   const me = { user: caller.user, uid: caller.uid };
   let approvalId: string | undefined = req.id?.slice(0, 12);
   const done = (exit: number, verdict: Verdict, extra: { rules?: string[]; note?: string } = {}): ApprovalOutcome => ({
-    exit, verdict, rules: extra.rules ?? [], argv, ...(approvalId ? { approval: approvalId } : {}), ...(extra.note ? { note: extra.note } : {}),
+    exit,
+    verdict,
+    rules: extra.rules ?? [],
+    argv,
+    ...(approvalId ? { approval: approvalId } : {}),
+    ...(extra.note ? { note: extra.note } : {}),
   });
   // The audit line names the approval by its 12 digits even when the request gave a prefix.
   const resolveId = (): void => {
@@ -167,7 +191,13 @@ export function approvalRequest(req: ApprovalRequest, caller: Caller, policy: Po
           say(message);
           return done(EXIT.refused, 'refused', { rules: [...new Set(errors.map((f) => f.rule))], note: message });
         }
-        const r = store.request({ dockerfile: bytes, repository: repo.repository, requester: me, ...(req.note ? { note: req.note } : {}), findings: lint.findings });
+        const r = store.request({
+          dockerfile: bytes,
+          repository: repo.repository,
+          requester: me,
+          ...(req.note ? { note: req.note } : {}),
+          findings: lint.findings,
+        });
         approvalId = r.approval.id;
         reply({ approval: view(store, r.approval, false), created: r.created });
         return done(EXIT.ok, 'allowed', { note: r.created ? 'requested' : 'already requested (idempotent)' });
@@ -176,7 +206,10 @@ export function approvalRequest(req: ApprovalRequest, caller: Caller, policy: Po
       case 'reject':
       case 'revoke': {
         if (!isListed(caller, policy.reviewers))
-          return refuse('approval-reviewer', `only reviewers (policy "reviewers") may ${req.action} approvals; ${caller.user} is not one. Ask a reviewer: \`cida-docker approval list --state pending\` shows them the queue`);
+          return refuse(
+            'approval-reviewer',
+            `only reviewers (policy "reviewers") may ${req.action} approvals; ${caller.user} is not one. Ask a reviewer: \`cida-docker approval list --state pending\` shows them the queue`,
+          );
         const a = store.transition(req.id!, req.action, me, req.action === 'approve' ? req.note : req.reason);
         approvalId = a.id;
         reply({ approval: view(store, a, false) });

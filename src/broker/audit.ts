@@ -114,7 +114,8 @@ export function redact(argv: readonly string[]): Redacted {
     if (name === 'env') kv(o, () => true);
     else if (name === 'build-arg') kv(o, (n) => n === '' || SECRET_NAME.test(n));
     else if (SECRET_VALUE_FLAGS.has(name)) cut(o.value.token, o.value.start);
-    else if (o.flag.type === 'bool' && (name === 'password-stdin' || !isBoolText(o.raw))) cut(o.value.token, o.value.start);
+    else if (o.flag.type === 'bool' && (name === 'password-stdin' || !isBoolText(o.raw)))
+      cut(o.value.token, o.value.start);
   }
   if (scan.command === null && scan.unread.length > 0) unsureFrom = Math.min(unsureFrom, scan.unread[0]);
   for (let i = 0; i < argv.length; i++) {
@@ -135,7 +136,8 @@ export function redact(argv: readonly string[]): Redacted {
       cut(i, 0);
       continue;
     }
-    if (/^(?:-e|--env|-p|--password|--build-arg|--secret)$/.test(argv[i - 1] ?? '') && out[i - 1] === argv[i - 1]) cut(i, 0);
+    if (/^(?:-e|--env|-p|--password|--build-arg|--secret)$/.test(argv[i - 1] ?? '') && out[i - 1] === argv[i - 1])
+      cut(i, 0);
     else if (/^-[ep]./s.test(t)) cut(i, 2);
     else if (t.includes('=')) cut(i, t.indexOf('=') + 1);
   }
@@ -157,7 +159,9 @@ export function safeNote(note: string | undefined, redacted: readonly Redacted[]
   if (note === undefined) return undefined;
   // A short secret (`-p e`) withholds every note: whether a note was withheld must say nothing of its letters.
   for (const r of redacted)
-    for (const v of r.removed) if (v !== '' && (v.length < SHORT_SECRET || note.includes(v))) return 'details withheld: the message may quote a redacted value';
+    for (const v of r.removed)
+      if (v !== '' && (v.length < SHORT_SECRET || note.includes(v)))
+        return 'details withheld: the message may quote a redacted value';
   return note;
 }
 
@@ -169,7 +173,13 @@ export function usageNote(e: UsageError): string {
   const m = e.message;
   const invalid = /^invalid argument .* for "([-\w, ]+)" flag: /s.exec(m);
   if (invalid) return `invalid value for ${invalid[1]}`;
-  for (const kind of ['unknown flag', 'unknown shorthand flag', 'bad flag syntax', 'flag needs an argument', 'conflicting options'])
+  for (const kind of [
+    'unknown flag',
+    'unknown shorthand flag',
+    'bad flag syntax',
+    'flag needs an argument',
+    'conflicting options',
+  ])
     if (m.startsWith(`${kind}:`)) return kind;
   // cobra's argument count: "docker: 'docker run' requires at least 1 argument" names the command only.
   if (/^docker: '[a-z ]+' (?:requires|accepts) [\w ]+$/.test(m)) return m;
@@ -251,7 +261,9 @@ export function filterLog(text: string, filter: AuditFilter): AuditRecord[] {
 
 /** True when the command asks docker for a password on its command line (`login -p`). */
 export function hasInlinePassword(cmd: ParsedCommand): boolean {
-  return cmd.command === 'login' && (lastValue(cmd.flags, 'password') ?? '') !== '' && !isSet(cmd.flags, 'password-stdin');
+  return (
+    cmd.command === 'login' && (lastValue(cmd.flags, 'password') ?? '') !== '' && !isSet(cmd.flags, 'password-stdin')
+  );
 }
 
 /** What the decision line says. */
@@ -309,7 +321,12 @@ export class AuditTrail {
     const d = this.decision as Decision;
     this.ended = true;
     appendRecord(this.fd, {
-      ...this.line('outcome', { ...d, ...(e.verdict ? { verdict: e.verdict } : {}), ...(e.rules ? { rules: e.rules } : {}), note: e.note ?? d.note }),
+      ...this.line('outcome', {
+        ...d,
+        ...(e.verdict ? { verdict: e.verdict } : {}),
+        ...(e.rules ? { rules: e.rules } : {}),
+        note: e.note ?? d.note,
+      }),
       finalArgv: e.finalArgv ?? [],
       exit: e.exit,
       durationMs: Date.now() - this.started,

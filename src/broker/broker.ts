@@ -13,7 +13,18 @@ import { loadPolicy } from '../policy/load.js';
 import { type Policy, POLICY_PATH, PolicyError } from '../policy/policy.js';
 import { approvalRequest, brokerStore } from './approvals.js';
 import { brokerBuild } from './build.js';
-import { AuditTrail, type Claims, type Decision, filterLog, openAuditLog, parseSince, redact, type Redacted, safeNote, usageNote } from './audit.js';
+import {
+  AuditTrail,
+  type Claims,
+  type Decision,
+  filterLog,
+  openAuditLog,
+  parseSince,
+  redact,
+  type Redacted,
+  safeNote,
+  usageNote,
+} from './audit.js';
 import { dockerEnv, installSignalHandlers } from './engine.js';
 import { type Caller, callerFromEnv, IdentityError, isListed } from './identity.js';
 import { type BrokerContext, type Outcome } from './outcome.js';
@@ -24,18 +35,26 @@ import { brokerVerb } from './verbs.js';
 import { ownershipDir } from './ownership.js';
 import { withCallerEnv } from './caller-env.js';
 
-
 function say(text: string): void {
   process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-async function dockerRequest(req: DockerRequest, caller: Caller, policy: Policy, trail: AuditTrail, claims: Claims): Promise<number> {
+async function dockerRequest(
+  req: DockerRequest,
+  caller: Caller,
+  policy: Policy,
+  trail: AuditTrail,
+  claims: Claims,
+): Promise<number> {
   const identity: Identity = { user: caller.user, uid: caller.uid, ciJob: req.ciJob };
   const asked = redact(req.argv);
   const decision = (d: Omit<Decision, 'kind' | 'claims' | 'argv'>): void =>
     trail.decide({ kind: 'docker', claims, argv: asked.argv, ...d, note: safeNote(d.note, [asked]) });
   const end = (exit: number, o: Partial<Outcome> = {}, ran: Redacted | null = null): number => {
-    trail.end({ exit, ...o, finalArgv: ran?.argv ?? [], note: safeNote(o.note, ran ? [asked, ran] : [asked]) }, { kind: 'docker', claims, argv: asked.argv, verdict: 'error' });
+    trail.end(
+      { exit, ...o, finalArgv: ran?.argv ?? [], note: safeNote(o.note, ran ? [asked, ran] : [asked]) },
+      { kind: 'docker', claims, argv: asked.argv, verdict: 'error' },
+    );
     return exit;
   };
   let decided;
@@ -63,13 +82,15 @@ async function dockerRequest(req: DockerRequest, caller: Caller, policy: Policy,
     ...(req.auth ? { registryAuth: req.auth } : {}),
     store: brokerStore,
   };
-  const outcome = forced.command === 'run' ? await brokerRun(ctx, decided.parsed, forced) : await brokerVerb(ctx, forced);
+  const outcome =
+    forced.command === 'run' ? await brokerRun(ctx, decided.parsed, forced) : await brokerVerb(ctx, forced);
   return end(outcome.exit, outcome, redact(outcome.finalArgv));
 }
 
 function auditRequest(req: AuditRequest, caller: Caller, policy: Policy, trail: AuditTrail, claims: Claims): number {
   const argv = ['audit', ...(req.user ? ['--user', req.user] : []), ...(req.since ? ['--since', req.since] : [])];
-  const decision = (verdict: Decision['verdict'], note?: string): void => trail.decide({ kind: 'audit', claims, argv, verdict, ...(note ? { note } : {}) });
+  const decision = (verdict: Decision['verdict'], note?: string): void =>
+    trail.decide({ kind: 'audit', claims, argv, verdict, ...(note ? { note } : {}) });
   const fallback: Decision = { kind: 'audit', claims, argv, verdict: 'error' };
   if (!isListed(caller, policy.admins) && !isListed(caller, policy.reviewers)) {
     decision('refused', 'not an admin or reviewer');
@@ -122,7 +143,9 @@ export async function main(): Promise<number> {
   try {
     fd = openAuditLog(AUDIT_LOG_PATH);
   } catch (e) {
-    say(`cida-docker broker: cannot open the audit log ${AUDIT_LOG_PATH}: ${(e as Error).message}; nothing runs unaudited. Run \`cida-docker doctor\`.`);
+    say(
+      `cida-docker broker: cannot open the audit log ${AUDIT_LOG_PATH}: ${(e as Error).message}; nothing runs unaudited. Run \`cida-docker doctor\`.`,
+    );
     return EXIT.notSetUp;
   }
   const trail = new AuditTrail(fd, caller, started);
@@ -156,22 +179,56 @@ export async function main(): Promise<number> {
     const r = approvalRequest(req, caller, policy);
     trail.end(
       { exit: r.exit, ...(r.approval ? { approval: r.approval } : {}) },
-      { kind: 'approval', claims, argv: r.argv, verdict: r.verdict, rules: r.rules, ...(r.note ? { note: r.note } : {}) },
+      {
+        kind: 'approval',
+        claims,
+        argv: r.argv,
+        verdict: r.verdict,
+        rules: r.rules,
+        ...(r.note ? { note: r.note } : {}),
+      },
     );
     return r.exit;
   }
   if (req.kind === 'build') {
     // A build arrives as a tar on stdin (src/broker/build.ts); root never opens a path for it.
     const asked = redact(req.argv);
-    const d = (verdict: Decision['verdict'], rules: readonly string[] = [], note?: string): Decision => ({ kind: 'docker', claims, argv: asked.argv, verdict, rules, ...(note ? { note: safeNote(note, [asked]) } : {}) });
+    const d = (verdict: Decision['verdict'], rules: readonly string[] = [], note?: string): Decision => ({
+      kind: 'docker',
+      claims,
+      argv: asked.argv,
+      verdict,
+      rules,
+      ...(note ? { note: safeNote(note, [asked]) } : {}),
+    });
     try {
       const engine = { docker: policy.engine.docker, env: dockerEnv(caller.uid, process.env.TERM) };
-      const r = await brokerBuild(req, { engine, caller, policy, store: brokerStore, input: process.stdin, decided: (v, rules, note) => trail.decide(d(v, rules, note)) });
-      trail.end({ exit: r.exit, verdict: r.verdict, rules: r.rules, finalArgv: redact(r.finalArgv).argv, ...(r.approval ? { approval: r.approval } : {}), note: safeNote(r.note, [asked]) }, d('error'));
+      const r = await brokerBuild(req, {
+        engine,
+        caller,
+        policy,
+        store: brokerStore,
+        input: process.stdin,
+        decided: (v, rules, note) => trail.decide(d(v, rules, note)),
+      });
+      trail.end(
+        {
+          exit: r.exit,
+          verdict: r.verdict,
+          rules: r.rules,
+          finalArgv: redact(r.finalArgv).argv,
+          ...(r.approval ? { approval: r.approval } : {}),
+          note: safeNote(r.note, [asked]),
+        },
+        d('error'),
+      );
       return r.exit;
     } catch (e) {
       say(`cida-docker broker: internal error: ${(e as Error).stack ?? e}`);
-      trail.end({ exit: EXIT.internal, verdict: 'error', note: safeNote(String((e as Error).message), [asked]) }, d('error'));
+      trail.end(
+        { exit: EXIT.internal, verdict: 'error', note: safeNote(String((e as Error).message), [asked]) },
+        d('error'),
+      );
       return EXIT.internal;
     }
   }
@@ -183,8 +240,10 @@ export async function main(): Promise<number> {
   } catch (e) {
     say(`cida-docker broker: internal error: ${(e as Error).stack ?? e}`);
     const a = asked();
-    trail.end({ exit: EXIT.internal, verdict: 'error', note: safeNote(String((e as Error).message), [a]) }, { kind: req.kind, claims, argv: a.argv, verdict: 'error' });
+    trail.end(
+      { exit: EXIT.internal, verdict: 'error', note: safeNote(String((e as Error).message), [a]) },
+      { kind: req.kind, claims, argv: a.argv, verdict: 'error' },
+    );
     return EXIT.internal;
   }
 }
-

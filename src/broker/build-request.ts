@@ -25,18 +25,32 @@ export function isCleanEntryName(name: string): boolean {
 }
 
 /** Validates the shape of a `kind: "build"` request (already JSON, `v` and `cwd` checked). */
-export function parseBuildRequest(json: Record<string, unknown>, cwd: string, ciJob: (raw: string) => string | undefined): BuildRequest {
+export function parseBuildRequest(
+  json: Record<string, unknown>,
+  cwd: string,
+  ciJob: (raw: string) => string | undefined,
+): BuildRequest {
   for (const k of Object.keys(json)) if (!KEYS.includes(k)) throw new RequestError(`unknown request field "${k}"`);
   const argv = json.argv;
   if (!Array.isArray(argv) || argv.length > 4096 || !argv.every((a) => typeof a === 'string' && !a.includes('\0')))
     throw new RequestError('request field "argv" must be an array of strings');
   const df = json.dockerfile;
   if (typeof df !== 'string' || !isCleanEntryName(df))
-    throw new RequestError('request field "dockerfile" must be the Dockerfile\'s name inside the streamed context (relative, no "..")');
+    throw new RequestError(
+      'request field "dockerfile" must be the Dockerfile\'s name inside the streamed context (relative, no "..")',
+    );
   let job: string | undefined;
   if (json.ciJob !== undefined) {
-    if (typeof json.ciJob !== 'string' || json.ciJob.length > 256) throw new RequestError('request field "ciJob" must be a string');
+    if (typeof json.ciJob !== 'string' || json.ciJob.length > 256)
+      throw new RequestError('request field "ciJob" must be a string');
     job = ciJob(json.ciJob);
   }
-  return { v: 1, kind: 'build', argv: argv as string[], cwd, dockerfile: df, ...(job !== undefined ? { ciJob: job } : {}) };
+  return {
+    v: 1,
+    kind: 'build',
+    argv: argv as string[],
+    cwd,
+    dockerfile: df,
+    ...(job !== undefined ? { ciJob: job } : {}),
+  };
 }

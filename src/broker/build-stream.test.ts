@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import tar from 'tar-stream';
 import { ContextStreamChecker, openContextStream, StreamRefused } from './build-stream.js';
 
-type E = { name: string; type?: 'file' | 'directory' | 'symlink' | 'link' | 'fifo' | 'character-device'; data?: string; linkname?: string };
+type E = {
+  name: string;
+  type?: 'file' | 'directory' | 'symlink' | 'link' | 'fifo' | 'character-device';
+  data?: string;
+  linkname?: string;
+};
 
 async function tarOf(entries: E[]): Promise<Buffer> {
   const pack = tar.pack();
@@ -14,7 +19,9 @@ async function tarOf(entries: E[]): Promise<Buffer> {
   for (const e of entries) {
     const type = e.type ?? 'file';
     await new Promise<void>((resolve, reject) =>
-      type === 'file' ? pack.entry({ name: e.name, type }, e.data ?? '', (err) => (err ? reject(err) : resolve())) : pack.entry({ name: e.name, type, linkname: e.linkname }, (err) => (err ? reject(err) : resolve())),
+      type === 'file'
+        ? pack.entry({ name: e.name, type }, e.data ?? '', (err) => (err ? reject(err) : resolve()))
+        : pack.entry({ name: e.name, type, linkname: e.linkname }, (err) => (err ? reject(err) : resolve())),
     );
   }
   pack.finalize();
@@ -45,7 +52,12 @@ const DF = 'FROM registry.example.internal/base/x:1\n';
 
 describe('context stream checker', () => {
   it('passes a good tar through byte for byte and hands out the Dockerfile', async () => {
-    const buf = await tarOf([{ name: 'Dockerfile', data: DF }, { name: 'app', type: 'directory' }, { name: 'app/main.sh', data: 'echo hi\n'.repeat(500) }, { name: 'link', type: 'symlink', linkname: '/etc/passwd' }]);
+    const buf = await tarOf([
+      { name: 'Dockerfile', data: DF },
+      { name: 'app', type: 'directory' },
+      { name: 'app/main.sh', data: 'echo hi\n'.repeat(500) },
+      { name: 'link', type: 'symlink', linkname: '/etc/passwd' },
+    ]);
     for (const size of [1, 100, 512, 4096, buf.length]) {
       const r = run(buf, 'Dockerfile', 1e9, size);
       expect(r.out.equals(buf)).toBe(true);
@@ -54,52 +66,83 @@ describe('context stream checker', () => {
   });
   it('long names (pax) are read as the engine reads them', async () => {
     const long = `${'d'.repeat(120)}/${'f'.repeat(150)}`;
-    const buf = await tarOf([{ name: `sub/${'x'.repeat(130)}/Dockerfile`, data: DF }, { name: long, data: 'x' }]);
+    const buf = await tarOf([
+      { name: `sub/${'x'.repeat(130)}/Dockerfile`, data: DF },
+      { name: long, data: 'x' },
+    ]);
     expect(run(buf, `sub/${'x'.repeat(130)}/Dockerfile`).df).toBe(DF);
   });
   it('the Dockerfile must come first', async () => {
-    const buf = await tarOf([{ name: 'a', data: 'x' }, { name: 'Dockerfile', data: DF }]);
+    const buf = await tarOf([
+      { name: 'a', data: 'x' },
+      { name: 'Dockerfile', data: DF },
+    ]);
     expect(refusal(() => run(buf)).message).toMatch(/must begin with the Dockerfile/);
     const asLink = await tarOf([{ name: 'Dockerfile', type: 'symlink', linkname: 'evil' }]);
     expect(refusal(() => run(asLink)).message).toMatch(/as a regular file/);
   });
   it('a second Dockerfile, in any spelling, is refused', async () => {
     for (const name of ['Dockerfile', './Dockerfile', 'Dockerfile/', './/Dockerfile', 'x/../Dockerfile']) {
-      const buf = await tarOf([{ name: 'Dockerfile', data: DF }, { name, data: 'FROM evil' }]);
+      const buf = await tarOf([
+        { name: 'Dockerfile', data: DF },
+        { name, data: 'FROM evil' },
+      ]);
       expect(refusal(() => run(buf)).message, name).toMatch(/second time|leads out/);
     }
   });
   it('a directory of the Dockerfile cannot become a symlink or a file', async () => {
-    const buf = await tarOf([{ name: 'sub/Dockerfile', data: DF }, { name: 'sub', type: 'symlink', linkname: 'other' }]);
+    const buf = await tarOf([
+      { name: 'sub/Dockerfile', data: DF },
+      { name: 'sub', type: 'symlink', linkname: 'other' },
+    ]);
     expect(refusal(() => run(buf, 'sub/Dockerfile')).message).toMatch(/replace a directory/);
-    const ok = await tarOf([{ name: 'sub/Dockerfile', data: DF }, { name: 'sub', type: 'directory' }]);
+    const ok = await tarOf([
+      { name: 'sub/Dockerfile', data: DF },
+      { name: 'sub', type: 'directory' },
+    ]);
     expect(run(ok, 'sub/Dockerfile').df).toBe(DF);
   });
   it('nothing may be written through a symlink of the stream', async () => {
-    const buf = await tarOf([{ name: 'Dockerfile', data: DF }, { name: 'd', type: 'symlink', linkname: '.' }, { name: 'd/x', data: 'x' }]);
+    const buf = await tarOf([
+      { name: 'Dockerfile', data: DF },
+      { name: 'd', type: 'symlink', linkname: '.' },
+      { name: 'd/x', data: 'x' },
+    ]);
     expect(refusal(() => run(buf)).message).toMatch(/under a symlink/);
   });
   it('refuses .. and absolute names', async () => {
     for (const name of ['../x', 'a/../../x', '/etc/passwd', 'a/..']) {
-      const buf = await tarOf([{ name: 'Dockerfile', data: DF }, { name, data: 'x' }]);
+      const buf = await tarOf([
+        { name: 'Dockerfile', data: DF },
+        { name, data: 'x' },
+      ]);
       expect(refusal(() => run(buf)).message, name).toMatch(/absolute|leads out/);
     }
   });
   it('refuses hard links, devices and FIFOs', async () => {
     for (const type of ['link', 'fifo', 'character-device'] as const) {
-      const buf = await tarOf([{ name: 'Dockerfile', data: DF }, { name: 'x', type, linkname: 'Dockerfile' }]);
+      const buf = await tarOf([
+        { name: 'Dockerfile', data: DF },
+        { name: 'x', type, linkname: 'Dockerfile' },
+      ]);
       expect(refusal(() => run(buf)).message, type).toMatch(/hard link|FIFO|device/);
     }
   });
   it('refuses a truncated tar, at any cut', async () => {
-    const buf = await tarOf([{ name: 'Dockerfile', data: DF }, { name: 'a', data: 'y'.repeat(3000) }]);
+    const buf = await tarOf([
+      { name: 'Dockerfile', data: DF },
+      { name: 'a', data: 'y'.repeat(3000) },
+    ]);
     for (const cut of [0, 100, 512, 1024, 1600, buf.length - 1024, buf.length - 513, buf.length - 1]) {
       const e = refusal(() => run(buf.subarray(0, cut)));
       expect(e.reason, String(cut)).toBe('truncated');
     }
   });
   it('stops at the size limit', async () => {
-    const buf = await tarOf([{ name: 'Dockerfile', data: DF }, { name: 'a', data: 'y'.repeat(100_000) }]);
+    const buf = await tarOf([
+      { name: 'Dockerfile', data: DF },
+      { name: 'a', data: 'y'.repeat(100_000) },
+    ]);
     const e = refusal(() => run(buf, 'Dockerfile', 50_000));
     expect(e.reason).toBe('too-large');
     expect(e.message).toMatch(/build.maxContextBytes = 50000/);
@@ -110,7 +153,10 @@ describe('context stream checker', () => {
   });
   it('refuses garbage and a corrupted header', async () => {
     expect(refusal(() => run(Buffer.from('FROM x\n'.repeat(200)))).message).toMatch(/checksum/);
-    const buf = await tarOf([{ name: 'Dockerfile', data: DF }, { name: 'a', data: 'x' }]);
+    const buf = await tarOf([
+      { name: 'Dockerfile', data: DF },
+      { name: 'a', data: 'x' },
+    ]);
     buf[1024 + 5] ^= 1;
     expect(refusal(() => run(buf)).message).toMatch(/checksum/);
   });
@@ -170,7 +216,10 @@ function paxBlock(rec: Record<string, string>): Buffer {
 
 describe('openContextStream', () => {
   it('stops at the Dockerfile, then streams the rest', async () => {
-    const buf = await tarOf([{ name: 'Dockerfile', data: DF }, { name: 'a', data: 'z'.repeat(10_000) }]);
+    const buf = await tarOf([
+      { name: 'Dockerfile', data: DF },
+      { name: 'a', data: 'z'.repeat(10_000) },
+    ]);
     async function* src(): AsyncGenerator<Buffer> {
       for (let i = 0; i < buf.length; i += 1000) yield buf.subarray(i, i + 1000);
     }

@@ -96,7 +96,13 @@ function parsePax(data: Buffer): Map<string, string> {
   return out;
 }
 
-const TYPE_NAMES: Record<string, string> = { '1': 'a hard link', '3': 'a character device', '4': 'a block device', '6': 'a FIFO', g: 'a global pax header' };
+const TYPE_NAMES: Record<string, string> = {
+  '1': 'a hard link',
+  '3': 'a character device',
+  '4': 'a block device',
+  '6': 'a FIFO',
+  g: 'a global pax header',
+};
 
 interface Pending {
   path?: string;
@@ -143,7 +149,10 @@ export class ContextStreamChecker {
   push(chunk: Buffer): Buffer[] {
     this.bytesIn += chunk.length;
     if (this.bytesIn > this.maxBytes)
-      throw new StreamRefused(`the build context is larger than the policy allows (build.maxContextBytes = ${this.maxBytes} bytes)`, 'too-large');
+      throw new StreamRefused(
+        `the build context is larger than the policy allows (build.maxContextBytes = ${this.maxBytes} bytes)`,
+        'too-large',
+      );
     const out: Buffer[] = [];
     let off = 0;
     while (off < chunk.length) {
@@ -192,7 +201,12 @@ export class ContextStreamChecker {
   /** Throws unless the tar ended properly. */
   end(): void {
     if (this.state !== 'end')
-      throw new StreamRefused(this.bytesIn === 0 ? 'no build context arrived on standard input' : 'the build context ended in the middle of the tar (truncated)', 'truncated');
+      throw new StreamRefused(
+        this.bytesIn === 0
+          ? 'no build context arrived on standard input'
+          : 'the build context ended in the middle of the tar (truncated)',
+        'truncated',
+      );
   }
 
   private afterData(): void {
@@ -215,12 +229,14 @@ export class ContextStreamChecker {
       return;
     }
     if (this.zeroBlocks > 0) throw new StreamRefused('tar stream has data after an end-of-archive block', 'refused');
-    if (!checksumOk(h)) throw new StreamRefused('tar header with a bad checksum (not a tar stream, or corrupted)', 'refused');
+    if (!checksumOk(h))
+      throw new StreamRefused('tar header with a bad checksum (not a tar stream, or corrupted)', 'refused');
     const type = String.fromCharCode(h[156] || 0x30);
     let size = octal(h.subarray(124, 136), 'size');
     if (type === 'x' || type === 'L' || type === 'K') {
       const max = type === 'x' ? MAX_META_BYTES : 4096;
-      if (size > max) throw new StreamRefused(`tar ${type === 'x' ? 'pax' : 'long-name'} header larger than ${max} bytes`, 'refused');
+      if (size > max)
+        throw new StreamRefused(`tar ${type === 'x' ? 'pax' : 'long-name'} header larger than ${max} bytes`, 'refused');
       out.push(h);
       this.metaType = type;
       this.remaining = size;
@@ -232,8 +248,13 @@ export class ContextStreamChecker {
       if (this.state === 'header') this.meta(Buffer.alloc(0), []);
       return;
     }
-    if (TYPE_NAMES[type]) throw new StreamRefused(`the build context holds ${TYPE_NAMES[type]} (${cstring(h.subarray(0, 100))}); only files, directories and symlinks are sent`, 'refused');
-    if (!['0', '5', '2', '7'].includes(type)) throw new StreamRefused(`tar entry of unknown type ${JSON.stringify(type)}`, 'refused');
+    if (TYPE_NAMES[type])
+      throw new StreamRefused(
+        `the build context holds ${TYPE_NAMES[type]} (${cstring(h.subarray(0, 100))}); only files, directories and symlinks are sent`,
+        'refused',
+      );
+    if (!['0', '5', '2', '7'].includes(type))
+      throw new StreamRefused(`tar entry of unknown type ${JSON.stringify(type)}`, 'refused');
 
     const magic = h.subarray(257, 263).toString('latin1');
     let name = cstring(h.subarray(0, 100));
@@ -257,7 +278,8 @@ export class ContextStreamChecker {
     out.push(h);
     const first = this.dockerfile === null && !this.collectingDockerfile;
     if (first) {
-      if (size > MAX_DOCKERFILE_BYTES) throw new StreamRefused(`the Dockerfile is larger than ${MAX_DOCKERFILE_BYTES} bytes`, 'refused');
+      if (size > MAX_DOCKERFILE_BYTES)
+        throw new StreamRefused(`the Dockerfile is larger than ${MAX_DOCKERFILE_BYTES} bytes`, 'refused');
       this.collectingDockerfile = true;
     }
     this.remaining = size;
@@ -284,7 +306,8 @@ export class ContextStreamChecker {
       if (path !== undefined) this.pending.path = path;
       if (linkpath !== undefined) this.pending.linkpath = linkpath;
       if (size !== undefined) {
-        if (!/^\d+$/.test(size) || !Number.isSafeInteger(Number(size))) throw new StreamRefused('tar pax header with a bad size', 'refused');
+        if (!/^\d+$/.test(size) || !Number.isSafeInteger(Number(size)))
+          throw new StreamRefused('tar pax header with a bad size', 'refused');
         this.pending.size = Number(size);
       }
     } else if (this.metaType === 'L') this.pending.path = cstring(body);
@@ -297,19 +320,28 @@ export class ContextStreamChecker {
     const shown = JSON.stringify(raw);
     if (raw === '' || raw.includes('\0')) throw new StreamRefused('tar entry without a name', 'refused');
     if (raw.startsWith('/')) throw new StreamRefused(`tar entry ${shown} has an absolute name`, 'refused');
-    if (raw.split('/').includes('..')) throw new StreamRefused(`tar entry ${shown} leads out of the context (..)`, 'refused');
+    if (raw.split('/').includes('..'))
+      throw new StreamRefused(`tar entry ${shown} leads out of the context (..)`, 'refused');
     const name = clean(raw);
     if (this.dockerfile === null && !this.collectingDockerfile) {
       if (name !== this.dockerfileName || type !== '0')
-        throw new StreamRefused(`the build context must begin with the Dockerfile ${JSON.stringify(this.dockerfileName)} as a regular file; it begins with ${shown}`, 'refused');
+        throw new StreamRefused(
+          `the build context must begin with the Dockerfile ${JSON.stringify(this.dockerfileName)} as a regular file; it begins with ${shown}`,
+          'refused',
+        );
       return;
     }
-    if (name === this.dockerfileName) throw new StreamRefused(`tar entry ${shown} names the Dockerfile a second time`, 'refused');
+    if (name === this.dockerfileName)
+      throw new StreamRefused(`tar entry ${shown} names the Dockerfile a second time`, 'refused');
     if (this.ancestors.has(name) && type !== '5')
-      throw new StreamRefused(`tar entry ${shown} would replace a directory of the Dockerfile with a ${type === '2' ? 'symlink' : 'file'}`, 'refused');
+      throw new StreamRefused(
+        `tar entry ${shown} would replace a directory of the Dockerfile with a ${type === '2' ? 'symlink' : 'file'}`,
+        'refused',
+      );
     const parts = name.split('/');
     for (let i = 1; i < parts.length; i++)
-      if (this.symlinks.has(parts.slice(0, i).join('/'))) throw new StreamRefused(`tar entry ${shown} lies under a symlink of the context`, 'refused');
+      if (this.symlinks.has(parts.slice(0, i).join('/')))
+        throw new StreamRefused(`tar entry ${shown} lies under a symlink of the context`, 'refused');
     if (type === '2') {
       if (linkname === '') throw new StreamRefused(`symlink ${shown} has no target`, 'refused');
       this.symlinks.add(name);
@@ -327,7 +359,11 @@ export interface OpenedContext {
 }
 
 /** Reads `source` up to the end of the Dockerfile's entry; the rest flows through `rest`. */
-export async function openContextStream(source: AsyncIterable<Buffer>, dockerfileName: string, maxBytes: number): Promise<OpenedContext> {
+export async function openContextStream(
+  source: AsyncIterable<Buffer>,
+  dockerfileName: string,
+  maxBytes: number,
+): Promise<OpenedContext> {
   const checker = new ContextStreamChecker(dockerfileName, maxBytes);
   const it = source[Symbol.asyncIterator]();
   const head: Buffer[] = [];

@@ -39,9 +39,29 @@ export const BUILD_NETWORK = 'cida-build';
 
 /** What the build needs of the approvals store (src/approvals/store.ts ApprovalStore has these). */
 export interface ApprovalLookup {
-  approvalFor(sha256: string): { readonly id: string; readonly sha256: string; readonly repository: string; readonly state: string; readonly history: readonly { readonly action: string; readonly reason?: string; readonly by: { readonly user: string } }[] } | undefined;
-  recordBuild(b: { imageId: string; builder: { user: string; uid: number }; approvalId: string; sha256: string; tags: readonly string[] }): unknown;
-  provenanceOf(imageId: string): { readonly builds: readonly { readonly sha256: string; readonly approvalId: string }[] } | undefined;
+  approvalFor(sha256: string):
+    | {
+        readonly id: string;
+        readonly sha256: string;
+        readonly repository: string;
+        readonly state: string;
+        readonly history: readonly {
+          readonly action: string;
+          readonly reason?: string;
+          readonly by: { readonly user: string };
+        }[];
+      }
+    | undefined;
+  recordBuild(b: {
+    imageId: string;
+    builder: { user: string; uid: number };
+    approvalId: string;
+    sha256: string;
+    tags: readonly string[];
+  }): unknown;
+  provenanceOf(
+    imageId: string,
+  ): { readonly builds: readonly { readonly sha256: string; readonly approvalId: string }[] } | undefined;
 }
 
 export interface BuildResult {
@@ -84,7 +104,13 @@ export function buildArgsOf(cmd: ParsedCommand): Record<string, string> {
 }
 
 /** The docker argv the broker runs for an allowed build. */
-export function finalBuildArgv(parsed: ParsedCommand, dockerfile: string, labels: readonly string[], iidfile: string, policy: Policy): string[] {
+export function finalBuildArgv(
+  parsed: ParsedCommand,
+  dockerfile: string,
+  labels: readonly string[],
+  iidfile: string,
+  policy: Policy,
+): string[] {
   const flags: Record<string, string[]> = { ...parsed.flags };
   flags.file = [dockerfile];
   flags.iidfile = [iidfile];
@@ -106,8 +132,17 @@ export function finalBuildArgv(parsed: ParsedCommand, dockerfile: string, labels
 async function ensureNetwork(engine: Engine): Promise<void> {
   const r = await capture(engine, ['network', 'inspect', '--format', '{{.Driver}}', BUILD_NETWORK]);
   if (r.code === 0) return;
-  const c = await capture(engine, ['network', 'create', '--driver', 'bridge', '--label', 'cida.network=build', BUILD_NETWORK]);
-  if (c.code !== 0 && !/already exists/.test(c.stderr)) throw new Error(`cannot create the build network ${BUILD_NETWORK}: ${c.stderr.trim()}`);
+  const c = await capture(engine, [
+    'network',
+    'create',
+    '--driver',
+    'bridge',
+    '--label',
+    'cida.network=build',
+    BUILD_NETWORK,
+  ]);
+  if (c.code !== 0 && !/already exists/.test(c.stderr))
+    throw new Error(`cannot create the build network ${BUILD_NETWORK}: ${c.stderr.trim()}`);
 }
 
 function lastRevocation(a: NonNullable<ReturnType<ApprovalLookup['approvalFor']>>): string {
@@ -136,7 +171,11 @@ export async function brokerBuild(req: BuildRequest, deps: BuildDeps): Promise<B
     deps.decided?.(verdict, rules, note);
   };
   const refuse = (rules: string[], message: string, fix: string, note?: string): BuildResult => {
-    say(formatViolations(rules.length > 0 ? rules.map((r) => ({ rule: r, message, fix })) : [{ rule: 'build-approval', message, fix }]));
+    say(
+      formatViolations(
+        rules.length > 0 ? rules.map((r) => ({ rule: r, message, fix })) : [{ rule: 'build-approval', message, fix }],
+      ),
+    );
     const ids = rules.length > 0 ? rules : ['build-approval'];
     decided('refused', ids, note ?? message);
     return { exit: EXIT.refused, verdict: 'refused', rules: ids, finalArgv: [], note: note ?? message };
@@ -166,8 +205,15 @@ export async function brokerBuild(req: BuildRequest, deps: BuildDeps): Promise<B
   }
   const parsed = d.parsed;
   const buildArgs = buildArgsOf(parsed);
-  if ('BUILDKIT_SYNTAX' in buildArgs || (parsed.flags['build-arg'] ?? []).some((v) => v.split('=')[0] === 'BUILDKIT_SYNTAX'))
-    return refuse(['untrusted-syntax'], '--build-arg BUILDKIT_SYNTAX chooses the build frontend image, outside the approved Dockerfile', 'Leave out --build-arg BUILDKIT_SYNTAX; the engine\'s built-in frontend builds approved Dockerfiles.');
+  if (
+    'BUILDKIT_SYNTAX' in buildArgs ||
+    (parsed.flags['build-arg'] ?? []).some((v) => v.split('=')[0] === 'BUILDKIT_SYNTAX')
+  )
+    return refuse(
+      ['untrusted-syntax'],
+      '--build-arg BUILDKIT_SYNTAX chooses the build frontend image, outside the approved Dockerfile',
+      "Leave out --build-arg BUILDKIT_SYNTAX; the engine's built-in frontend builds approved Dockerfiles.",
+    );
   const tags = parsed.flags.tag ?? [];
   const example = `${policy.trustedRegistries[0] ?? 'registry.example.internal'}/team/app`;
 
@@ -177,7 +223,11 @@ export async function brokerBuild(req: BuildRequest, deps: BuildDeps): Promise<B
     opened = await openContextStream(deps.input, req.dockerfile, policy.build.maxContextBytes);
   } catch (e) {
     if (!(e instanceof StreamRefused)) throw e;
-    return refuse(['build-stream'], `build context refused: ${e.message}`, 'Build with `cida-docker build`, which packs the context as you and streams it with the Dockerfile first.');
+    return refuse(
+      ['build-stream'],
+      `build context refused: ${e.message}`,
+      'Build with `cida-docker build`, which packs the context as you and streams it with the Dockerfile first.',
+    );
   }
   const sha = crypto.createHash('sha256').update(opened.dockerfile).digest('hex');
   const shown = req.dockerfile === '.cida-dockerfile' ? 'Dockerfile' : req.dockerfile;
@@ -191,21 +241,37 @@ export async function brokerBuild(req: BuildRequest, deps: BuildDeps): Promise<B
     void drain(opened.rest);
     return { exit: EXIT.badPolicy, verdict: 'error', rules: [], finalArgv: [], note: 'approvals store unusable' };
   }
-  const wantRepo = tags.length > 0 ? repoOf(tags[0]) ?? example : example;
+  const wantRepo = tags.length > 0 ? (repoOf(tags[0]) ?? example) : example;
   if (approval === undefined || approval.state !== 'approved') {
     void drain(opened.rest);
-    const state = approval === undefined ? 'has never been requested' : approval.state === 'revoked' ? `was revoked${lastRevocation(approval)}` : `is ${approval.state}`;
-    const fix = approval?.state === 'revoked'
-      ? 'A revoked Dockerfile stays revoked: change it and request a new approval.'
-      : approval?.state === 'pending' ? `Wait for a reviewer to approve ${approval.id} (\`cida-docker approval show ${approval.id}\`).` : HOW_TO_REQUEST(shown, wantRepo);
-    return refuse(['build-approval'], `this Dockerfile (sha256 ${sha.slice(0, 12)}) ${state}; only approved Dockerfiles are built`, fix, `dockerfile ${sha.slice(0, 12)} not approved`);
+    const state =
+      approval === undefined
+        ? 'has never been requested'
+        : approval.state === 'revoked'
+          ? `was revoked${lastRevocation(approval)}`
+          : `is ${approval.state}`;
+    const fix =
+      approval?.state === 'revoked'
+        ? 'A revoked Dockerfile stays revoked: change it and request a new approval.'
+        : approval?.state === 'pending'
+          ? `Wait for a reviewer to approve ${approval.id} (\`cida-docker approval show ${approval.id}\`).`
+          : HOW_TO_REQUEST(shown, wantRepo);
+    return refuse(
+      ['build-approval'],
+      `this Dockerfile (sha256 ${sha.slice(0, 12)}) ${state}; only approved Dockerfiles are built`,
+      fix,
+      `dockerfile ${sha.slice(0, 12)} not approved`,
+    );
   }
   // 3. the tags: every one inside the approval's repository
   const outside = tags.filter((t) => repoOf(t) !== approval.repository);
   if (outside.length > 0) {
     void drain(opened.rest);
-    return refuse(['build-approval'], `-t ${outside.join(', -t ')}: approval ${approval.id} covers ${approval.repository} only`,
-      `Tag inside the approved repository: -t ${approval.repository}:<version>. Jenkins' docker.build('myapp') tags "myapp": use docker.build('${approval.repository}:\${env.BUILD_NUMBER}'). Another repository needs its own approval (\`cida-docker approval request --repo …\`).`);
+    return refuse(
+      ['build-approval'],
+      `-t ${outside.join(', -t ')}: approval ${approval.id} covers ${approval.repository} only`,
+      `Tag inside the approved repository: -t ${approval.repository}:<version>. Jenkins' docker.build('myapp') tags "myapp": use docker.build('${approval.repository}:\${env.BUILD_NUMBER}'). Another repository needs its own approval (\`cida-docker approval request --repo …\`).`,
+    );
   }
   // 4. the Dockerfile rules again, with the real build args
   const lint = lintDockerfile(opened.dockerfile.toString('utf8'), policy, { file: shown, buildArgs });
@@ -213,7 +279,11 @@ export async function brokerBuild(req: BuildRequest, deps: BuildDeps): Promise<B
   if (errors.length > 0) {
     void drain(opened.rest);
     const lines = errors.map((f) => `${shown}:${f.line}: ${f.rule}: ${f.message}`).join('\n  ');
-    return refuse([...new Set(errors.map((f) => f.rule))], `with these --build-arg values the approved Dockerfile breaks its rules:\n  ${lines}`, 'Build with the --build-arg values the approval was given for (or none), so the approved base images are the ones used.');
+    return refuse(
+      [...new Set(errors.map((f) => f.rule))],
+      `with these --build-arg values the approved Dockerfile breaks its rules:\n  ${lines}`,
+      'Build with the --build-arg values the approval was given for (or none), so the approved base images are the ones used.',
+    );
   }
 
   // 5. build, streaming
@@ -227,8 +297,26 @@ export async function brokerBuild(req: BuildRequest, deps: BuildDeps): Promise<B
     decided('allowed', []);
     const r = await pipeToDocker(engine, argv, opened.head, opened.rest);
     if (r.refused) {
-      say(formatViolations([{ rule: r.refused.reason === 'too-large' ? 'build-context-size' : 'build-stream', message: `build context refused: ${r.refused.message}`, fix: r.refused.reason === 'too-large' ? 'Leave what the build does not need out of the context (.dockerignore), or ask an administrator about build.maxContextBytes.' : 'Build with `cida-docker build`, which packs the context as you and streams it with the Dockerfile first.' }]));
-      return { exit: EXIT.refused, verdict: 'refused', rules: [r.refused.reason === 'too-large' ? 'build-context-size' : 'build-stream'], finalArgv: argv, approval: approval.id, note: 'build stopped: ' + r.refused.reason };
+      say(
+        formatViolations([
+          {
+            rule: r.refused.reason === 'too-large' ? 'build-context-size' : 'build-stream',
+            message: `build context refused: ${r.refused.message}`,
+            fix:
+              r.refused.reason === 'too-large'
+                ? 'Leave what the build does not need out of the context (.dockerignore), or ask an administrator about build.maxContextBytes.'
+                : 'Build with `cida-docker build`, which packs the context as you and streams it with the Dockerfile first.',
+          },
+        ]),
+      );
+      return {
+        exit: EXIT.refused,
+        verdict: 'refused',
+        rules: [r.refused.reason === 'too-large' ? 'build-context-size' : 'build-stream'],
+        finalArgv: argv,
+        approval: approval.id,
+        note: 'build stopped: ' + r.refused.reason,
+      };
     }
     if (r.code !== 0) return { exit: r.code, verdict: 'allowed', rules: [], finalArgv: argv, approval: approval.id };
     let image = '';
@@ -239,9 +327,22 @@ export async function brokerBuild(req: BuildRequest, deps: BuildDeps): Promise<B
     }
     if (!/^sha256:[0-9a-f]{64}$/.test(image)) {
       say('cida-docker broker: the build finished but reported no image id; nothing recorded');
-      return { exit: EXIT.internal, verdict: 'error', rules: [], finalArgv: argv, approval: approval.id, note: 'no image id' };
+      return {
+        exit: EXIT.internal,
+        verdict: 'error',
+        rules: [],
+        finalArgv: argv,
+        approval: approval.id,
+        note: 'no image id',
+      };
     }
-    deps.store().recordBuild({ imageId: image, builder: { user: caller.user, uid: caller.uid }, approvalId: approval.id, sha256: sha, tags });
+    deps.store().recordBuild({
+      imageId: image,
+      builder: { user: caller.user, uid: caller.uid },
+      approvalId: approval.id,
+      sha256: sha,
+      tags,
+    });
     return { exit: 0, verdict: 'allowed', rules: [], finalArgv: argv, approval: approval.id, image };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -258,7 +359,12 @@ function repoOf(tag: string): string | null {
 }
 
 /** Runs docker build with the checked bytes on its stdin; a refusal mid-stream kills it before the tar's end. */
-async function pipeToDocker(engine: Engine, argv: readonly string[], head: readonly Buffer[], rest: AsyncGenerator<Buffer>): Promise<{ code: number; refused?: StreamRefused }> {
+async function pipeToDocker(
+  engine: Engine,
+  argv: readonly string[],
+  head: readonly Buffer[],
+  rest: AsyncGenerator<Buffer>,
+): Promise<{ code: number; refused?: StreamRefused }> {
   const child = spawn(engine.docker, argv, { cwd: '/', env: engine.env, stdio: ['pipe', 'inherit', 'inherit'] });
   const release = onSignals((s) => child.kill(s));
   const closed = new Promise<number>((resolve) => {
@@ -266,7 +372,9 @@ async function pipeToDocker(engine: Engine, argv: readonly string[], head: reado
       say(`cida-docker broker: cannot run docker: ${e.message}`);
       resolve(127);
     });
-    child.on('close', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : signal === 'SIGINT' ? 2 : 1)));
+    child.on('close', (code, signal) =>
+      resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : signal === 'SIGINT' ? 2 : 1)),
+    );
   });
   const stdin = child.stdin;
   let stdinGone = false;
@@ -275,10 +383,11 @@ async function pipeToDocker(engine: Engine, argv: readonly string[], head: reado
   });
   const write = async (b: Buffer): Promise<void> => {
     if (stdinGone) return;
-    if (!stdin.write(b)) await new Promise<void>((resolve) => {
-      stdin.once('drain', resolve);
-      stdin.once('close', resolve);
-    });
+    if (!stdin.write(b))
+      await new Promise<void>((resolve) => {
+        stdin.once('drain', resolve);
+        stdin.once('close', resolve);
+      });
   };
   let refused: StreamRefused | undefined;
   try {
@@ -320,7 +429,12 @@ export function imageRunVerdict(imageId: string, imageName: string, policy: Poli
   try {
     prov = store.provenanceOf(imageId);
   } catch (e) {
-    return { ok: false, rule: 'trusted-image', message: `the approvals store cannot be read (${(e as Error).message}); image ${imageName} is not run`, fix: 'Ask an administrator to run `cida-docker doctor`.' };
+    return {
+      ok: false,
+      rule: 'trusted-image',
+      message: `the approvals store cannot be read (${(e as Error).message}); image ${imageName} is not run`,
+      fix: 'Ask an administrator to run `cida-docker doctor`.',
+    };
   }
   if (prov !== undefined && prov.builds.length > 0) {
     for (const b of [...prov.builds].reverse()) {
@@ -330,7 +444,8 @@ export function imageRunVerdict(imageId: string, imageName: string, policy: Poli
     const last = prov.builds[prov.builds.length - 1];
     const a = store.approvalFor(last.sha256);
     return {
-      ok: false, rule: 'trusted-image',
+      ok: false,
+      rule: 'trusted-image',
       message: `image ${imageName} was built from approval ${last.approvalId}, which is ${a?.state ?? 'gone'}${a?.state === 'revoked' ? lastRevocation(a) : ''}; its images no longer run`,
       fix: 'Build from a Dockerfile that is approved now (`cida-docker approval list --state approved`).',
     };
@@ -345,7 +460,8 @@ export function imageRunVerdict(imageId: string, imageName: string, policy: Poli
   }
   if (trusted) return { ok: true, why: 'from a trusted registry' };
   return {
-    ok: false, rule: 'trusted-image',
+    ok: false,
+    rule: 'trusted-image',
     message: `image ${imageName} is neither from a trusted registry nor built here from an approved Dockerfile`,
     fix: `Run an image from ${policy.trustedRegistries.join(', ') || 'the trusted registry'}, or build it with \`cida-docker build\` from an approved Dockerfile.`,
   };

@@ -15,4 +15,3 @@ export function withCallerEnv(cmd: ParsedCommand, env: Readonly<Record<string, s
   if (out.length === 0) delete (flags as Record<string, string[] | undefined>).env;
   return { ...cmd, flags };
 }
-

@@ -13,11 +13,26 @@ const D = id('d'); // no record: made outside the broker (labels claim dev1)
 
 const row = (i: string, names: string, state = 'running'): string => JSON.stringify([i, names, state]);
 // A fake `docker ps -a --no-trunc --format LIST_FORMAT` listing.
-const LISTING = [row(A, 'web'), row(B, 'worker,other/alias', 'exited'), row(C, 'aaaaaaab'), row(D, 'rootstuff'), 'garbage line', '["x"]', ''].join('\n');
+const LISTING = [
+  row(A, 'web'),
+  row(B, 'worker,other/alias', 'exited'),
+  row(C, 'aaaaaaab'),
+  row(D, 'rootstuff'),
+  'garbage line',
+  '["x"]',
+  '',
+].join('\n');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cida-owners-'));
 const rec = (i: string, uid: number): void =>
-  writeRecord(dir, { id: i, uid, user: `u${uid}`, runAs: { uid, gid: uid }, image: 'sha256:x', created: '2026-01-01T00:00:00Z' });
+  writeRecord(dir, {
+    id: i,
+    uid,
+    user: `u${uid}`,
+    runAs: { uid, gid: uid },
+    image: 'sha256:x',
+    created: '2026-01-01T00:00:00Z',
+  });
 rec(A, 1001);
 rec(B, 1001);
 rec(C, 1002);
@@ -63,9 +78,11 @@ describe('container listing and resolution', () => {
     // dev2 owns the *name* "aaaaaaab"; for dev2 that is its container, for dev1 it is dev1's id prefix.
     expect(resolveContainer('aaaaaaab', dev2)).toEqual({ kind: 'found', id: C });
   });
-  it("words a missing container exactly as docker 28.2.2 does", () => {
+  it('words a missing container exactly as docker 28.2.2 does', () => {
     expect(noSuchContainer('logs', 'web')).toBe('Error response from daemon: No such container: web');
-    expect(noSuchContainer('kill', 'web')).toBe('Error response from daemon: Cannot kill container: web: No such container: web');
+    expect(noSuchContainer('kill', 'web')).toBe(
+      'Error response from daemon: Cannot kill container: web: No such container: web',
+    );
     expect(ambiguousPrefix('aa')).toBe('Error response from daemon: multiple IDs found with provided prefix: aa');
   });
 });

@@ -35,16 +35,24 @@ export function parseContainerList(text: string, recordsDir: string | null): Con
     if (!Array.isArray(row) || row.length !== 3 || !row.every((f) => typeof f === 'string')) continue;
     const [id, names, state] = row as string[];
     if (!/^[0-9a-f]{64}$/.test(id)) continue;
-    rows.push({ id, names: names.split(',').filter((n) => n !== '' && !n.includes('/')), running: state === 'running' });
+    rows.push({
+      id,
+      names: names.split(',').filter((n) => n !== '' && !n.includes('/')),
+      running: state === 'running',
+    });
   }
-  const records = recordsDir === null ? new Map() : readRecords(recordsDir, rows.map((r) => r.id));
+  const records =
+    recordsDir === null
+      ? new Map()
+      : readRecords(
+          recordsDir,
+          rows.map((r) => r.id),
+        );
   return rows.map((r) => ({ ...r, owner: records.get(r.id)?.uid ?? null }));
 }
 
 export type Resolution =
-  | { readonly kind: 'found'; readonly id: string }
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'ambiguous' };
+  { readonly kind: 'found'; readonly id: string } | { readonly kind: 'missing' } | { readonly kind: 'ambiguous' };
 
 /** daemon.GetContainer's order, among `entries`: full id, exact name, unique id prefix. */
 export function resolveContainer(ref: string, entries: readonly ContainerEntry[]): Resolution {

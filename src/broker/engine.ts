@@ -12,7 +12,12 @@ export const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 export function dockerEnv(uid: number, term?: string): Record<string, string> {
   const home = userDockerHome(uid);
   fs.mkdirSync(`${home}/.docker`, { recursive: true, mode: 0o700 });
-  const env: Record<string, string> = { PATH: SAFE_PATH, HOME: home, DOCKER_CONFIG: `${home}/.docker`, LANG: 'C.UTF-8' };
+  const env: Record<string, string> = {
+    PATH: SAFE_PATH,
+    HOME: home,
+    DOCKER_CONFIG: `${home}/.docker`,
+    LANG: 'C.UTF-8',
+  };
   if (term !== undefined && /^[A-Za-z0-9.+_-]{1,64}$/.test(term)) env.TERM = term;
   return env;
 }
@@ -32,7 +37,9 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
-  const n = signal ? (({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 }) as Record<string, number>)[signal] ?? 0 : 0;
+  const n = signal
+    ? (({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 0)
+    : 0;
   return 128 + n;
 }
 
@@ -89,7 +96,11 @@ export function capture(engine: Engine, argv: readonly string[], options: Captur
   const child = spawn(engine.docker, argv, {
     cwd: '/',
     env: engine.env,
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', options.inheritStderr && !options.mapStderr ? 'inherit' : 'pipe'],
+    stdio: [
+      options.input === undefined ? 'ignore' : 'pipe',
+      'pipe',
+      options.inheritStderr && !options.mapStderr ? 'inherit' : 'pipe',
+    ],
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -144,7 +155,11 @@ export function capture(engine: Engine, argv: readonly string[], options: Captur
 }
 
 /** Runs docker with stdout piped through `map` line by line (stderr and stdin are the caller's). */
-export function runMappingStdout(engine: Engine, argv: readonly string[], map: (line: string) => string): Promise<number> {
+export function runMappingStdout(
+  engine: Engine,
+  argv: readonly string[],
+  map: (line: string) => string,
+): Promise<number> {
   const child = spawn(engine.docker, argv, { cwd: '/', env: engine.env, stdio: ['inherit', 'pipe', 'inherit'] });
   const release = onSignals((s) => child.kill(s));
   let pending = '';

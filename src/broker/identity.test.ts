@@ -3,7 +3,11 @@ import { callerFromEnv, IdentityError, isListed } from './identity.js';
 
 describe('caller identity', () => {
   it('comes from sudo', () => {
-    expect(callerFromEnv({ SUDO_UID: '1001', SUDO_USER: 'cida-dev1' }, 0)).toEqual({ user: 'cida-dev1', uid: 1001, viaSudo: true });
+    expect(callerFromEnv({ SUDO_UID: '1001', SUDO_USER: 'cida-dev1' }, 0)).toEqual({
+      user: 'cida-dev1',
+      uid: 1001,
+      viaSudo: true,
+    });
   });
   it('is root for a direct call by root', () => {
     expect(callerFromEnv({}, 0)).toEqual({ user: 'root', uid: 0, viaSudo: false });

@@ -16,11 +16,17 @@ export class IdentityError extends Error {
 
 /** The caller, from the broker's own environment (as sudo left it) and its real uid. */
 export function callerFromEnv(env: NodeJS.ProcessEnv, processUid: number): Caller {
-  if (processUid !== 0) throw new IdentityError('the broker must run as root, through `sudo -n`; run `cida-docker doctor`');
+  if (processUid !== 0)
+    throw new IdentityError('the broker must run as root, through `sudo -n`; run `cida-docker doctor`');
   const sUid = env.SUDO_UID;
   const sUser = env.SUDO_USER;
   if (sUid === undefined && sUser === undefined) return { user: 'root', uid: 0, viaSudo: false };
-  if (sUid === undefined || !/^\d{1,10}$/.test(sUid) || sUser === undefined || !/^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}\$?$/.test(sUser))
+  if (
+    sUid === undefined ||
+    !/^\d{1,10}$/.test(sUid) ||
+    sUser === undefined ||
+    !/^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}\$?$/.test(sUser)
+  )
     throw new IdentityError('sudo did not say who is calling (SUDO_UID/SUDO_USER missing or malformed)');
   return { user: sUser, uid: Number(sUid), viaSudo: true };
 }
@@ -28,8 +34,15 @@ export function callerFromEnv(env: NodeJS.ProcessEnv, processUid: number): Calle
 /** Group names of `user` (primary and supplementary), as `id -Gn` reports them. */
 export function groupsOf(user: string): string[] {
   try {
-    const out = execFileSync('/usr/bin/id', ['-Gn', '--', user], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'ignore'] });
-    return out.trim().split(/\s+/).filter((g) => g !== '');
+    const out = execFileSync('/usr/bin/id', ['-Gn', '--', user], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return out
+      .trim()
+      .split(/\s+/)
+      .filter((g) => g !== '');
   } catch {
     return groupsFromEtcGroup(user);
   }
@@ -52,7 +65,11 @@ function groupsFromEtcGroup(user: string): string[] {
  * True when `caller` is named in a policy list of users and `%groups`. Root always is.
  * `groups` is looked up lazily (only when the list names a group).
  */
-export function isListed(caller: Pick<Caller, 'user' | 'uid'>, list: readonly string[], groups: () => readonly string[] = () => groupsOf(caller.user)): boolean {
+export function isListed(
+  caller: Pick<Caller, 'user' | 'uid'>,
+  list: readonly string[],
+  groups: () => readonly string[] = () => groupsOf(caller.user),
+): boolean {
   if (caller.uid === 0) return true;
   if (list.includes(caller.user)) return true;
   const wanted = list.filter((e) => e.startsWith('%')).map((e) => e.slice(1));

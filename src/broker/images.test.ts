@@ -7,7 +7,14 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseDockerArgv } from '../docker/parse.js';
 import { DEFAULT_POLICY } from '../policy/policy.js';
-import { brokerImageVerb, type ImageDeps, type ImageStore, parseImageFacts, pushedDigest, securePrivateConfig } from './images.js';
+import {
+  brokerImageVerb,
+  type ImageDeps,
+  type ImageStore,
+  parseImageFacts,
+  pushedDigest,
+  securePrivateConfig,
+} from './images.js';
 import type { BrokerContext } from './outcome.js';
 
 const REG = 'registry.example.internal:5000';
@@ -54,10 +61,25 @@ process.exit(0);
   { mode: 0o755 },
 );
 
-interface Call { argv: string[]; input: string; dockerConfig: string; config: string | null }
-const ran = (): Call[] => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Call) : []);
+interface Call {
+  argv: string[];
+  input: string;
+  dockerConfig: string;
+  config: string | null;
+}
+const ran = (): Call[] =>
+  fs.existsSync(calls)
+    ? fs
+        .readFileSync(calls, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Call)
+    : [];
 /** The docker calls other than the broker's inspect queries, without the emitter's `--`. */
-const dockerCalls = (): string[][] => ran().map((c) => c.argv.filter((w) => w !== '--')).filter((a) => a[0] !== 'image');
+const dockerCalls = (): string[][] =>
+  ran()
+    .map((c) => c.argv.filter((w) => w !== '--'))
+    .filter((a) => a[0] !== 'image');
 
 function setImages(map: Record<string, string>): void {
   const out: Record<string, unknown> = {};
@@ -65,9 +87,24 @@ function setImages(map: Record<string, string>): void {
   fs.writeFileSync(table, JSON.stringify(out));
 }
 
-const approvals: Record<string, { id: string; sha256: string; repository: string; state: string; history: { action: string; reason?: string; by: { user: string } }[] }> = {
+const approvals: Record<
+  string,
+  {
+    id: string;
+    sha256: string;
+    repository: string;
+    state: string;
+    history: { action: string; reason?: string; by: { user: string } }[];
+  }
+> = {
   [SHA_A]: { id: SHA_A.slice(0, 12), sha256: SHA_A, repository: REPO, state: 'approved', history: [] },
-  [SHA_R]: { id: SHA_R.slice(0, 12), sha256: SHA_R, repository: REPO, state: 'revoked', history: [{ action: 'revoke', reason: 'CVE', by: { user: 'rev' } }] },
+  [SHA_R]: {
+    id: SHA_R.slice(0, 12),
+    sha256: SHA_R,
+    repository: REPO,
+    state: 'revoked',
+    history: [{ action: 'revoke', reason: 'CVE', by: { user: 'rev' } }],
+  },
 };
 const builds: Record<string, { sha256: string; approvalId: string; builder: { user: string; uid: number } }[]> = {
   [ID_DEV1]: [{ sha256: SHA_A, approvalId: SHA_A.slice(0, 12), builder: { user: 'dev1', uid: 1 } }],
@@ -83,7 +120,10 @@ const store: ImageStore = {
 
 function ctx(uid: number, admin = false): BrokerContext {
   return {
-    engine: { docker: fake, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DOCKER_CONFIG: path.join(users, String(uid), '.docker') } },
+    engine: {
+      docker: fake,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DOCKER_CONFIG: path.join(users, String(uid), '.docker') },
+    },
     caller: { user: `dev${uid}`, uid, viaSudo: true },
     policy: { ...DEFAULT_POLICY, trustedRegistries: [REG] },
     admin,
@@ -91,8 +131,14 @@ function ctx(uid: number, admin = false): BrokerContext {
     store: () => ({ approvalFor: () => undefined, recordBuild: () => undefined, provenanceOf: () => undefined }),
   };
 }
-const deps = (extra: Partial<ImageDeps> = {}): ImageDeps => ({ store: () => store, usersDir: users, owner: process.getuid?.(), ...extra });
-const verb = (uid: number, argv: string[], extra: Partial<ImageDeps> = {}, admin = false) => brokerImageVerb(ctx(uid, admin), parseDockerArgv(argv), deps(extra));
+const deps = (extra: Partial<ImageDeps> = {}): ImageDeps => ({
+  store: () => store,
+  usersDir: users,
+  owner: process.getuid?.(),
+  ...extra,
+});
+const verb = (uid: number, argv: string[], extra: Partial<ImageDeps> = {}, admin = false) =>
+  brokerImageVerb(ctx(uid, admin), parseDockerArgv(argv), deps(extra));
 
 let stderr = '';
 let stdout = '';
@@ -106,7 +152,11 @@ beforeEach(() => {
   vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
   vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
   setImages({
-    [`${REPO}:1`]: ID_DEV1, [`${REPO}:2`]: ID_DEV2, [`${REG}/base/web:1`]: ID_BASE, [`${REPO}:old`]: ID_REVOKED, [`${REPO}:pulled`]: ID_BASE,
+    [`${REPO}:1`]: ID_DEV1,
+    [`${REPO}:2`]: ID_DEV2,
+    [`${REG}/base/web:1`]: ID_BASE,
+    [`${REPO}:old`]: ID_REVOKED,
+    [`${REPO}:pulled`]: ID_BASE,
   });
 });
 afterAll(() => {
@@ -117,9 +167,23 @@ afterAll(() => {
 describe('push', () => {
   it('an approved build to its approval repository: pushed, digest recorded and in the outcome', async () => {
     const o = await verb(1, ['push', `${REPO}:1`]);
-    expect(o).toMatchObject({ exit: 0, verdict: 'allowed', approval: SHA_A.slice(0, 12), note: `pushed ${REPO}:1 ${DIGEST}` });
+    expect(o).toMatchObject({
+      exit: 0,
+      verdict: 'allowed',
+      approval: SHA_A.slice(0, 12),
+      note: `pushed ${REPO}:1 ${DIGEST}`,
+    });
     expect(dockerCalls()).toEqual([['push', `${REPO}:1`]]);
-    expect(pushes).toEqual([{ imageId: ID_DEV1, name: `${REPO}:1`, digest: DIGEST, by: { user: 'dev1', uid: 1 }, approvalId: SHA_A.slice(0, 12), sha256: SHA_A }]);
+    expect(pushes).toEqual([
+      {
+        imageId: ID_DEV1,
+        name: `${REPO}:1`,
+        digest: DIGEST,
+        by: { user: 'dev1', uid: 1 },
+        approvalId: SHA_A.slice(0, 12),
+        sha256: SHA_A,
+      },
+    ]);
     expect(stdout).toContain(`1: digest: ${DIGEST}`);
   });
   it('a pulled image, or an approved repository tag pointing at one: 77 with the reason and the fix', async () => {
@@ -187,8 +251,20 @@ describe('pushedDigest: docker output is hostile', () => {
     expect(pushedDigest(out, tag)).toBe(want);
   });
   it('parseImageFacts takes strict shapes only', () => {
-    expect(parseImageFacts(`{"Id":"${ID_DEV1}","RepoTags":null,"RepoDigests":[]}`)).toEqual({ id: ID_DEV1, repoTags: [], repoDigests: [] });
-    for (const bad of ['', 'null', '[]', '{"Id":"sha256:1"}', `{"Id":"${ID_DEV1}","RepoTags":[1]}`, `{"Id":"${ID_DEV1}x"}`]) expect(parseImageFacts(bad)).toBeNull();
+    expect(parseImageFacts(`{"Id":"${ID_DEV1}","RepoTags":null,"RepoDigests":[]}`)).toEqual({
+      id: ID_DEV1,
+      repoTags: [],
+      repoDigests: [],
+    });
+    for (const bad of [
+      '',
+      'null',
+      '[]',
+      '{"Id":"sha256:1"}',
+      `{"Id":"${ID_DEV1}","RepoTags":[1]}`,
+      `{"Id":"${ID_DEV1}x"}`,
+    ])
+      expect(parseImageFacts(bad)).toBeNull();
   });
 });
 
@@ -232,7 +308,8 @@ describe('rmi', () => {
     expect(dockerCalls()).toEqual([['rmi', `${REPO}:1`]]);
   });
   it("not a pulled image, not another developer's build, not by id: 77", async () => {
-    for (const ref of [`${REG}/base/web:1`, `${REPO}:2`, ID_DEV1, hex('1').slice(0, 12)]) expect((await verb(1, ['rmi', ref])).exit, ref).toBe(77);
+    for (const ref of [`${REG}/base/web:1`, `${REPO}:2`, ID_DEV1, hex('1').slice(0, 12)])
+      expect((await verb(1, ['rmi', ref])).exit, ref).toBe(77);
     expect(dockerCalls()).toEqual([]);
   });
   it('an administrator removes anything', async () => {
@@ -242,7 +319,7 @@ describe('rmi', () => {
 });
 
 describe('login and logout', () => {
-  it('-p: docker gets the password on stdin with --password-stdin, never in its argv; docker\'s warning is printed', async () => {
+  it("-p: docker gets the password on stdin with --password-stdin, never in its argv; docker's warning is printed", async () => {
     fs.writeFileSync(path.join(dir, 'read-stdin'), '');
     const o = await verb(1, ['login', '-u', 'dev1', '-p', 'hunter2', `https://${REG}/v1/`]);
     expect(o.exit).toBe(0);
@@ -262,7 +339,7 @@ describe('login and logout', () => {
       expect(ran()[0].dockerConfig).toBe(path.join(users, '1', '.docker'));
     }
   });
-  it('logout: the normalised server, in the caller\'s own config', async () => {
+  it("logout: the normalised server, in the caller's own config", async () => {
     await verb(2, ['logout', `https://${REG}/`]);
     expect(ran()[0]).toMatchObject({ dockerConfig: path.join(users, '2', '.docker') });
     expect(ran()[0].argv.filter((w) => w !== '--')).toEqual(['logout', REG]);

@@ -39,9 +39,36 @@ export function isImageVerb(command: string): boolean {
 
 /** What publishing needs of the approvals store (src/approvals/store.ts ApprovalStore has these). */
 export interface ImageStore {
-  approvalFor(sha256: string): { readonly id: string; readonly sha256: string; readonly repository: string; readonly state: string; readonly history: readonly { readonly action: string; readonly reason?: string; readonly by: { readonly user: string } }[] } | undefined;
-  provenanceOf(imageId: string): { readonly builds: readonly { readonly sha256: string; readonly approvalId: string; readonly builder: { readonly user: string; readonly uid: number } }[] } | undefined;
-  recordPush(p: { imageId: string; name: string; digest: string; by: { user: string; uid: number }; approvalId: string; sha256: string }): void;
+  approvalFor(sha256: string):
+    | {
+        readonly id: string;
+        readonly sha256: string;
+        readonly repository: string;
+        readonly state: string;
+        readonly history: readonly {
+          readonly action: string;
+          readonly reason?: string;
+          readonly by: { readonly user: string };
+        }[];
+      }
+    | undefined;
+  provenanceOf(imageId: string):
+    | {
+        readonly builds: readonly {
+          readonly sha256: string;
+          readonly approvalId: string;
+          readonly builder: { readonly user: string; readonly uid: number };
+        }[];
+      }
+    | undefined;
+  recordPush(p: {
+    imageId: string;
+    name: string;
+    digest: string;
+    by: { user: string; uid: number };
+    approvalId: string;
+    sha256: string;
+  }): void;
 }
 
 /** A registry credential the front end read from the caller's DOCKER_CONFIG for this one call. */
@@ -88,7 +115,12 @@ export function parseImageFacts(text: string): ImageFacts | null {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
   const o = v as Record<string, unknown>;
-  const strings = (x: unknown): string[] | null => (x === null || x === undefined ? [] : Array.isArray(x) && x.every((s) => typeof s === 'string' && s.length <= 1024) ? x : null);
+  const strings = (x: unknown): string[] | null =>
+    x === null || x === undefined
+      ? []
+      : Array.isArray(x) && x.every((s) => typeof s === 'string' && s.length <= 1024)
+        ? x
+        : null;
   const tags = strings(o.RepoTags);
   const digests = strings(o.RepoDigests);
   if (typeof o.Id !== 'string' || !IMAGE_ID.test(o.Id) || tags === null || digests === null) return null;
@@ -97,7 +129,9 @@ export function parseImageFacts(text: string): ImageFacts | null {
 
 /** The image a name resolves to on the engine now, or null (no such image). */
 export async function inspectImage(engine: Engine, name: string): Promise<ImageFacts | null> {
-  const r = await capture(engine, ['image', 'inspect', '--format', INSPECT_FORMAT, '--', name], { maxBytes: 256 * 1024 });
+  const r = await capture(engine, ['image', 'inspect', '--format', INSPECT_FORMAT, '--', name], {
+    maxBytes: 256 * 1024,
+  });
   if (r.code !== 0 || r.overflow) return null;
   return parseImageFacts(r.stdout);
 }
@@ -107,7 +141,11 @@ export function canonicalTag(name: string): { repository: string; tag: string; d
   try {
     const ref = parseImageReference(name);
     if (ref.domain === '') return null;
-    return { repository: `${ref.domain}/${ref.path}`, tag: ref.tag ?? 'latest', ...(ref.digest ? { digest: ref.digest } : {}) };
+    return {
+      repository: `${ref.domain}/${ref.path}`,
+      tag: ref.tag ?? 'latest',
+      ...(ref.digest ? { digest: ref.digest } : {}),
+    };
   } catch {
     return null;
   }
@@ -139,8 +177,7 @@ function revocation(a: ApprovalView): string {
 }
 
 export type PushVerdict =
-  | { ok: true; build: Build; approval: ApprovalView }
-  | { ok: false; message: string; fix: string };
+  { ok: true; build: Build; approval: ApprovalView } | { ok: false; message: string; fix: string };
 
 /**
  * May image `imageId` (what `name` points at) be pushed to `repository` by `uid`? Only when one of
@@ -174,7 +211,12 @@ export function judgePush(store: ImageStore, name: string, imageId: string, repo
 }
 
 /** The caller's approved builds of `imageId` whose approval covers `repository` (any, for an admin). */
-function ownApprovedBuild(store: ImageStore, imageId: string, repository: string, uid: number): { b: Build; a: ApprovalView } | null {
+function ownApprovedBuild(
+  store: ImageStore,
+  imageId: string,
+  repository: string,
+  uid: number,
+): { b: Build; a: ApprovalView } | null {
   const prov = store.provenanceOf(imageId);
   for (const b of [...(prov?.builds ?? [])].reverse()) {
     if (b.builder.uid !== uid) continue;
@@ -202,7 +244,8 @@ export function securePrivateConfig(usersDir: string, uid: number, owner = proce
     for (const dir of [usersDir, home, docker]) {
       if (!fs.existsSync(dir)) fs.mkdirSync(dir, { mode: 0o700 });
       const st = fs.lstatSync(dir);
-      if (!st.isDirectory() || st.uid !== owner) return `${dir} is not a directory owned by uid ${owner} (a symlink, or someone else's)`;
+      if (!st.isDirectory() || st.uid !== owner)
+        return `${dir} is not a directory owned by uid ${owner} (a symlink, or someone else's)`;
       if ((st.mode & 0o7777) !== 0o700) fs.chmodSync(dir, 0o700);
     }
     const config = path.join(docker, 'config.json');
@@ -234,7 +277,11 @@ export function authKey(registry: string): string {
 export function temporaryConfig(auth: RegistryAuth): { dir: string; remove: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cida-auth-'));
   fs.chmodSync(dir, 0o700);
-  const fd = fs.openSync(path.join(dir, 'config.json'), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  const fd = fs.openSync(
+    path.join(dir, 'config.json'),
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     fs.writeSync(fd, JSON.stringify({ auths: { [authKey(auth.registry)]: { auth: auth.auth } } }));
   } finally {
@@ -272,7 +319,9 @@ function runPush(engine: Engine, argv: readonly string[]): Promise<{ code: numbe
       process.stderr.write(`cida-docker broker: cannot run docker: ${e.message}\n`);
       resolve({ code: 127, tail });
     });
-    child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGINT' ? 2 : 15), tail }));
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGINT' ? 2 : 15), tail }),
+    );
   }).finally(release);
 }
 
@@ -288,8 +337,16 @@ export async function brokerImageVerb(ctx: BrokerContext, cmd: ParsedCommand, de
   if (command === 'login' || command === 'logout' || command === 'push' || command === 'pull') {
     const bad = securePrivateConfig(usersDir, ctx.caller.uid, deps.owner);
     if (bad !== null) {
-      process.stderr.write(`cida-docker: your registry logins are kept in ${usersDir}/${ctx.caller.uid}, which cannot be trusted: ${bad}. Nothing was done. Ask an administrator to run \`cida-docker doctor\`.\n`);
-      return { exit: EXIT.badPolicy, verdict: 'error', rules: [], finalArgv: [], note: 'per-user docker config not trusted' };
+      process.stderr.write(
+        `cida-docker: your registry logins are kept in ${usersDir}/${ctx.caller.uid}, which cannot be trusted: ${bad}. Nothing was done. Ask an administrator to run \`cida-docker doctor\`.\n`,
+      );
+      return {
+        exit: EXIT.badPolicy,
+        verdict: 'error',
+        rules: [],
+        finalArgv: [],
+        note: 'per-user docker config not trusted',
+      };
     }
   }
   switch (command) {
@@ -341,7 +398,13 @@ async function login(ctx: BrokerContext, cmd: ParsedCommand): Promise<Outcome> {
 }
 
 /** Runs `fn` with the engine whose DOCKER_CONFIG holds the request's credential when it is for `registry`. */
-async function withAuth(ctx: BrokerContext, cmd: ParsedCommand, deps: ImageDeps, fn: (engine: Engine) => Promise<Outcome>, registry?: string): Promise<Outcome> {
+async function withAuth(
+  ctx: BrokerContext,
+  cmd: ParsedCommand,
+  deps: ImageDeps,
+  fn: (engine: Engine) => Promise<Outcome>,
+  registry?: string,
+): Promise<Outcome> {
   const reg = registry ?? canonicalTag(cmd.args[0] ?? '')?.repository.split('/')[0];
   if (deps.auth === undefined || reg === undefined || deps.auth.registry !== reg) return fn(ctx.engine);
   const tmp = temporaryConfig(deps.auth);
@@ -355,12 +418,20 @@ async function withAuth(ctx: BrokerContext, cmd: ParsedCommand, deps: ImageDeps,
 async function push(ctx: BrokerContext, cmd: ParsedCommand, deps: ImageDeps): Promise<Outcome> {
   const name = cmd.args[0] ?? '';
   if (isSet(cmd.flags, 'all-tags'))
-    return refused('trusted-image', `push --all-tags ${name}: every local tag of the repository would be published, each of which must be an approved build`,
-      `Push each tag by name: cida-docker push ${name}:<tag>.`);
+    return refused(
+      'trusted-image',
+      `push --all-tags ${name}: every local tag of the repository would be published, each of which must be an approved build`,
+      `Push each tag by name: cida-docker push ${name}:<tag>.`,
+    );
   const want = canonicalTag(name);
-  if (want === null) return refused('trusted-image', `push ${name}: not a fully qualified image name`, 'Push host[:port]/path:tag.');
+  if (want === null)
+    return refused('trusted-image', `push ${name}: not a fully qualified image name`, 'Push host[:port]/path:tag.');
   if (want.digest !== undefined)
-    return refused('trusted-image', `push ${name}: a digest names what is already in a registry; push a tag`, `Push by tag: cida-docker push ${want.repository}:<tag>.`);
+    return refused(
+      'trusted-image',
+      `push ${name}: a digest names what is already in a registry; push a tag`,
+      `Push by tag: cida-docker push ${want.repository}:<tag>.`,
+    );
   const full = `${want.repository}:${want.tag}`;
   const before = await inspectImage(ctx.engine, full);
   if (before === null) {
@@ -384,14 +455,28 @@ async function push(ctx: BrokerContext, cmd: ParsedCommand, deps: ImageDeps): Pr
     const after = await inspectImage(ctx.engine, full);
     if (digest === null && after !== null)
       // docker push -q prints the name only: the registry's digest is in the image's RepoDigests.
-      digest = after.repoDigests.map((d) => canonicalTag(d)).find((c) => c?.repository === want.repository)?.digest ?? null;
+      digest =
+        after.repoDigests.map((d) => canonicalTag(d)).find((c) => c?.repository === want.repository)?.digest ?? null;
     if (after === null || after.id !== before.id) {
-      process.stderr.write(`cida-docker: ${full} was re-pointed while it was being pushed; the push is not recorded as image ${before.id.slice(7, 19)}\n`);
-      return allowed(r.code, argv, { approval: approval.id, note: `pushed ${full}, but the tag moved during the push; not recorded` });
+      process.stderr.write(
+        `cida-docker: ${full} was re-pointed while it was being pushed; the push is not recorded as image ${before.id.slice(7, 19)}\n`,
+      );
+      return allowed(r.code, argv, {
+        approval: approval.id,
+        note: `pushed ${full}, but the tag moved during the push; not recorded`,
+      });
     }
-    if (digest === null) return allowed(r.code, argv, { approval: approval.id, note: `pushed ${full}; docker reported no digest` });
+    if (digest === null)
+      return allowed(r.code, argv, { approval: approval.id, note: `pushed ${full}; docker reported no digest` });
     try {
-      deps.store().recordPush({ imageId: before.id, name: full, digest, by: { user: ctx.caller.user, uid: ctx.caller.uid }, approvalId: approval.id, sha256: approval.sha256 });
+      deps.store().recordPush({
+        imageId: before.id,
+        name: full,
+        digest,
+        by: { user: ctx.caller.user, uid: ctx.caller.uid },
+        approvalId: approval.id,
+        sha256: approval.sha256,
+      });
     } catch (e) {
       process.stderr.write(`cida-docker: pushed, but the push could not be recorded: ${(e as Error).message}\n`);
     }
@@ -402,7 +487,12 @@ async function push(ctx: BrokerContext, cmd: ParsedCommand, deps: ImageDeps): Pr
 async function tag(ctx: BrokerContext, cmd: ParsedCommand, deps: ImageDeps): Promise<Outcome> {
   const [source, target] = cmd.args;
   const to = canonicalTag(target ?? '');
-  if (source === undefined || to === null) return refused('trusted-image', 'tag needs a source image and a target name in the trusted registry', 'cida-docker tag SOURCE REGISTRY/REPO:TAG');
+  if (source === undefined || to === null)
+    return refused(
+      'trusted-image',
+      'tag needs a source image and a target name in the trusted registry',
+      'cida-docker tag SOURCE REGISTRY/REPO:TAG',
+    );
   const toName = `${to.repository}:${to.tag}`;
   const src = await inspectImage(ctx.engine, source);
   if (src === null) {
@@ -415,17 +505,34 @@ async function tag(ctx: BrokerContext, cmd: ParsedCommand, deps: ImageDeps): Pro
     const own = ownApprovedBuild(store, src.id, to.repository, ctx.caller.uid);
     if (own === null) {
       const prov = store.provenanceOf(src.id);
-      const why = prov === undefined || prov.builds.length === 0
-        ? `${source} is image ${short}, which was not built here from an approved Dockerfile (pulled, or built elsewhere): a tag never puts a trusted name on it`
-        : !builtBy(store, src.id, ctx.caller.uid)
-          ? `${source} is image ${short}, which ${prov.builds[prov.builds.length - 1].builder.user} built, not you: a tag never puts a name onto an image you did not build`
-          : `${toName} lies outside the repository of every approved Dockerfile image ${short} was built from (${[...new Set(prov.builds.map((b) => store.approvalFor(b.sha256)).filter((a) => a?.state === 'approved').map((a) => a?.repository))].join(', ') || 'none approved now'})`;
-      return refused('tag-approved', why, 'Tag your own approved builds inside their approved repository (`cida-docker approval list --state approved` shows which); another repository needs its own approval.');
+      const why =
+        prov === undefined || prov.builds.length === 0
+          ? `${source} is image ${short}, which was not built here from an approved Dockerfile (pulled, or built elsewhere): a tag never puts a trusted name on it`
+          : !builtBy(store, src.id, ctx.caller.uid)
+            ? `${source} is image ${short}, which ${prov.builds[prov.builds.length - 1].builder.user} built, not you: a tag never puts a name onto an image you did not build`
+            : `${toName} lies outside the repository of every approved Dockerfile image ${short} was built from (${
+                [
+                  ...new Set(
+                    prov.builds
+                      .map((b) => store.approvalFor(b.sha256))
+                      .filter((a) => a?.state === 'approved')
+                      .map((a) => a?.repository),
+                  ),
+                ].join(', ') || 'none approved now'
+              })`;
+      return refused(
+        'tag-approved',
+        why,
+        'Tag your own approved builds inside their approved repository (`cida-docker approval list --state approved` shows which); another repository needs its own approval.',
+      );
     }
     const current = await inspectImage(ctx.engine, toName);
     if (current !== null && current.id !== src.id && !builtBy(store, current.id, ctx.caller.uid))
-      return refused('tag-approved', `${toName} points at image ${current.id.slice(7, 19)}, which you did not build (a pulled image, or another developer's build): a tag never moves such a name`,
-        `Choose another tag in ${to.repository}, e.g. ${to.repository}:<your version>.`);
+      return refused(
+        'tag-approved',
+        `${toName} points at image ${current.id.slice(7, 19)}, which you did not build (a pulled image, or another developer's build): a tag never moves such a name`,
+        `Choose another tag in ${to.repository}, e.g. ${to.repository}:<your version>.`,
+      );
     const argv = emitDockerArgv({ ...cmd, args: [source, toName] });
     return allowed(await runInherit(ctx.engine, argv), argv, { approval: own.a.id });
   } catch (e) {
@@ -446,12 +553,20 @@ async function rmi(ctx: BrokerContext, cmd: ParsedCommand, deps: ImageDeps): Pro
     const facts = canonicalTag(ref) === null ? null : await inspectImage(ctx.engine, ref);
     if (facts === null) {
       if (canonicalTag(ref) === null || /^(sha256:)?[0-9a-f]{4,64}$/.test(ref))
-        return refused('rmi-own', `rmi ${ref}: developers remove images by the name of their own build, not by id`, 'Remove a tag: cida-docker rmi REGISTRY/REPO:TAG (cida-docker images shows them).');
+        return refused(
+          'rmi-own',
+          `rmi ${ref}: developers remove images by the name of their own build, not by id`,
+          'Remove a tag: cida-docker rmi REGISTRY/REPO:TAG (cida-docker images shows them).',
+        );
       missing.push(ref);
       continue;
     }
     if (!namesImage(ref, facts))
-      return refused('rmi-own', `rmi ${ref}: that names image ${facts.id.slice(7, 19)} by id, not by one of its names; developers remove tags of their own builds`, 'Remove a tag: cida-docker rmi REGISTRY/REPO:TAG (cida-docker images shows them).');
+      return refused(
+        'rmi-own',
+        `rmi ${ref}: that names image ${facts.id.slice(7, 19)} by id, not by one of its names; developers remove tags of their own builds`,
+        'Remove a tag: cida-docker rmi REGISTRY/REPO:TAG (cida-docker images shows them).',
+      );
     let mine: boolean;
     try {
       mine = builtBy(store, facts.id, ctx.caller.uid);
@@ -460,7 +575,11 @@ async function rmi(ctx: BrokerContext, cmd: ParsedCommand, deps: ImageDeps): Pro
       return { exit: EXIT.badPolicy, verdict: 'error', rules: [], finalArgv: [], note: 'approvals store unusable' };
     }
     if (!mine)
-      return refused('rmi-own', `rmi ${ref}: image ${facts.id.slice(7, 19)} is not your build (images are shared on this host: a pulled base image, or another developer's build)`, 'Remove only tags of images you built; an administrator can remove others.');
+      return refused(
+        'rmi-own',
+        `rmi ${ref}: image ${facts.id.slice(7, 19)} is not your build (images are shared on this host: a pulled base image, or another developer's build)`,
+        'Remove only tags of images you built; an administrator can remove others.',
+      );
     kept.push(ref);
   }
   for (const m of missing) process.stderr.write(`Error response from daemon: No such image: ${m}\n`);

@@ -6,7 +6,14 @@ import { type ContainerRecord, pruneRecords, readRecord, readRecords, removeReco
 
 const ID = 'ab'.repeat(32);
 const OTHER = 'cd'.repeat(32);
-const record = (id = ID, uid = 1001): ContainerRecord => ({ id, uid, user: 'dev1', runAs: { uid: 1000, gid: 1000 }, image: 'sha256:1', created: '2026-01-01T00:00:00Z' });
+const record = (id = ID, uid = 1001): ContainerRecord => ({
+  id,
+  uid,
+  user: 'dev1',
+  runAs: { uid: 1000, gid: 1000 },
+  image: 'sha256:1',
+  created: '2026-01-01T00:00:00Z',
+});
 
 let dir = '';
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -39,7 +39,9 @@ export function ownershipDir(dir: string): string {
   const st = fs.lstatSync(dir);
   const rootOnly = process.getuid?.() !== 0 || st.uid === 0;
   if (!st.isDirectory() || !rootOnly || (st.mode & 0o022) !== 0)
-    throw new OwnershipError(`${dir} must be a root-owned directory that only root can write; run \`cida-docker doctor\``);
+    throw new OwnershipError(
+      `${dir} must be a root-owned directory that only root can write; run \`cida-docker doctor\``,
+    );
   return dir;
 }
 
@@ -65,7 +67,11 @@ export function writeRecord(dir: string, record: ContainerRecord): void {
   if (!ID.test(record.id)) throw new OwnershipError(`not a container id: ${record.id}`);
   ownershipDir(dir);
   const tmp = path.join(dir, `.${record.id}.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  const fd = fs.openSync(
+    tmp,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     fs.writeSync(fd, `${JSON.stringify(record)}\n`);
     fs.fsyncSync(fd);
@@ -118,7 +124,12 @@ export function removeRecord(dir: string, id: string): void {
  * administrator). `existing` is a full `ps -a` listing taken after the records it judges were
  * written, so a container being created right now is never dropped.
  */
-export function pruneRecords(dir: string, existing: ReadonlySet<string>, olderThanMs = 60_000, now = Date.now()): number {
+export function pruneRecords(
+  dir: string,
+  existing: ReadonlySet<string>,
+  olderThanMs = 60_000,
+  now = Date.now(),
+): number {
   let pruned = 0;
   let names: string[];
   try {

@@ -22,7 +22,11 @@ describe('reading what the engine hands back', () => {
   });
   it('reads Uid, Gid and Groups of /proc/<pid>/status', () => {
     const s = 'Name:\thttpd\nUid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\nGroups:\t50 1000 \n';
-    expect(idsFromStatus(s)).toEqual({ uids: [1000, 1000, 1000, 1000], gids: [1000, 1000, 1000, 1000], groups: [50, 1000] });
+    expect(idsFromStatus(s)).toEqual({
+      uids: [1000, 1000, 1000, 1000],
+      gids: [1000, 1000, 1000, 1000],
+      groups: [50, 1000],
+    });
     expect(rootInProc(idsFromStatus(s)!)).toBeNull();
     expect(rootInProc(idsFromStatus(s.replace('Gid:\t1000\t1000', 'Gid:\t1000\t0'))!)).toMatch(/gid 0/);
     expect(rootInProc(idsFromStatus(s.replace('50 1000', '50 0'))!)).toMatch(/supplementary/);

@@ -35,7 +35,12 @@ export interface TarHeader {
 /** The first header of a tar stream (what `docker cp CONTAINER:PATH -` says about PATH), or null. */
 export function tarHeader(tar: Buffer): TarHeader | null {
   if (tar.length < 512) return null;
-  const field = (at: number, len: number): string => tar.subarray(at, at + len).toString('latin1').replace(/\0.*$/s, '').trim();
+  const field = (at: number, len: number): string =>
+    tar
+      .subarray(at, at + len)
+      .toString('latin1')
+      .replace(/\0.*$/s, '')
+      .trim();
   const octal = (at: number, len: number): number | null => {
     const f = field(at, len);
     return /^[0-7]+$/.test(f) ? parseInt(f, 8) : null;

@@ -7,7 +7,9 @@ const AUTH = Buffer.from('jenkins:pw').toString('base64');
 
 describe('request field auth', () => {
   it('a registry host[:port] and a base64 auth value', () => {
-    const r = parseRequest(JSON.stringify({ ...base, auth: { registry: 'registry.example.internal:5000', auth: AUTH } }));
+    const r = parseRequest(
+      JSON.stringify({ ...base, auth: { registry: 'registry.example.internal:5000', auth: AUTH } }),
+    );
     expect(r).toMatchObject({ auth: { registry: 'registry.example.internal:5000', auth: AUTH } });
     expect(parseRequest(JSON.stringify(base))).not.toHaveProperty('auth');
   });

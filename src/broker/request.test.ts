@@ -3,11 +3,24 @@ import { cleanCiJob, encodeRequest, MAX_REQUEST_BYTES, parseRequest, RequestErro
 
 describe('parseRequest', () => {
   it('round-trips a docker request', () => {
-    const req = { v: 1, kind: 'docker', argv: ['run', '-e', 'A=b', 'img'], cwd: '/home/x', ciJob: 'jenkins-app-42', env: { TOKEN: 's' } } as const;
+    const req = {
+      v: 1,
+      kind: 'docker',
+      argv: ['run', '-e', 'A=b', 'img'],
+      cwd: '/home/x',
+      ciJob: 'jenkins-app-42',
+      env: { TOKEN: 's' },
+    } as const;
     expect(parseRequest(encodeRequest(req))).toEqual(req);
   });
   it('round-trips an audit request', () => {
-    expect(parseRequest(JSON.stringify({ v: 1, kind: 'audit', cwd: '/', user: 'u', since: '2h' }))).toEqual({ v: 1, kind: 'audit', cwd: '/', user: 'u', since: '2h' });
+    expect(parseRequest(JSON.stringify({ v: 1, kind: 'audit', cwd: '/', user: 'u', since: '2h' }))).toEqual({
+      v: 1,
+      kind: 'audit',
+      cwd: '/',
+      user: 'u',
+      since: '2h',
+    });
   });
   it.each([
     [undefined, /no request/],
@@ -37,6 +50,8 @@ describe('parseRequest', () => {
     expect(cleanCiJob(' jenkins-my job-7 ')).toBe('jenkins-my job-7');
     expect(cleanCiJob('a\nb')).toBeUndefined();
     expect(cleanCiJob('x'.repeat(201))).toBeUndefined();
-    expect(parseRequest(JSON.stringify({ v: 1, kind: 'docker', argv: [], cwd: '/', ciJob: 'a\u001bb' })).kind).toBe('docker');
+    expect(parseRequest(JSON.stringify({ v: 1, kind: 'docker', argv: [], cwd: '/', ciJob: 'a\u001bb' })).kind).toBe(
+      'docker',
+    );
   });
 });

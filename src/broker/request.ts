@@ -81,7 +81,9 @@ const APPROVAL_FIELDS: Record<ApprovalAction, { required: readonly string[]; opt
 function checkHumanText(key: string, v: string): string {
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(v))
-    throw new RequestError(`request field "${key}" contains control or bidirectional-override characters; write plain text`);
+    throw new RequestError(
+      `request field "${key}" contains control or bidirectional-override characters; write plain text`,
+    );
   return v;
 }
 
@@ -91,18 +93,25 @@ function parseApprovalRequest(json: Record<string, unknown>, cwd: string): Appro
     throw new RequestError(`request field "action" must be one of ${APPROVAL_ACTIONS.join(', ')}`);
   const spec = APPROVAL_FIELDS[action as ApprovalAction];
   onlyKeys(json, ['v', 'kind', 'cwd', 'action', ...spec.required, ...spec.optional]);
-  for (const k of spec.required) if (json[k] === undefined) throw new RequestError(`request field "${k}" is required for ${action}`);
+  for (const k of spec.required)
+    if (json[k] === undefined) throw new RequestError(`request field "${k}" is required for ${action}`);
   const id = str(json, 'id', 64, true);
   if (id !== undefined && !/^[0-9a-fA-F]{4,64}$/.test(id))
-    throw new RequestError(`"${id.slice(0, 80)}" is not an approval id: use 4 to 64 hex digits, as \`cida-docker approval list\` shows them`);
+    throw new RequestError(
+      `"${id.slice(0, 80)}" is not an approval id: use 4 to 64 hex digits, as \`cida-docker approval list\` shows them`,
+    );
   const dockerfile = str(json, 'dockerfile', Math.ceil(MAX_DOCKERFILE_TEXT / 3) * 4, true);
   if (dockerfile !== undefined) {
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(dockerfile) || Buffer.from(dockerfile, 'base64').toString('base64') !== dockerfile)
+    if (
+      !/^[A-Za-z0-9+/]*={0,2}$/.test(dockerfile) ||
+      Buffer.from(dockerfile, 'base64').toString('base64') !== dockerfile
+    )
       throw new RequestError('request field "dockerfile" must be the file\'s bytes in canonical base64');
     if (dockerfile === '') throw new RequestError('the Dockerfile is empty');
   }
   const repo = str(json, 'repo', 255, true);
-  if (repo !== undefined && !/^[\x21-\x7e]+$/.test(repo)) throw new RequestError('request field "repo" must be printable ASCII without spaces (host[:port]/path)');
+  if (repo !== undefined && !/^[\x21-\x7e]+$/.test(repo))
+    throw new RequestError('request field "repo" must be printable ASCII without spaces (host[:port]/path)');
   const note = str(json, 'note', MAX_NOTE, true);
   const reason = str(json, 'reason', MAX_NOTE, true);
   const file = str(json, 'file', 4096, true);
@@ -111,7 +120,10 @@ function parseApprovalRequest(json: Record<string, unknown>, cwd: string): Appro
     throw new RequestError('request field "state" must be pending, approved, rejected or revoked');
   if (reason !== undefined && reason.trim() === '') throw new RequestError(`a reason is required to ${action}`);
   return {
-    v: 1, kind: 'approval', cwd, action: action as ApprovalAction,
+    v: 1,
+    kind: 'approval',
+    cwd,
+    action: action as ApprovalAction,
     ...(id !== undefined && { id: id.toLowerCase() }),
     ...(dockerfile !== undefined && { dockerfile }),
     ...(file !== undefined && { file: checkHumanText('file', file) }),
@@ -159,7 +171,10 @@ export function parseRequest(text: string | undefined): BrokerRequest {
     throw new RequestError('request is not valid JSON');
   }
   if (!isObject(json)) throw new RequestError('request must be a JSON object');
-  if (json.v !== 1) throw new RequestError(`unsupported request version ${JSON.stringify(json.v)}; the broker and cida-docker differ in version: run \`cida-docker doctor\``);
+  if (json.v !== 1)
+    throw new RequestError(
+      `unsupported request version ${JSON.stringify(json.v)}; the broker and cida-docker differ in version: run \`cida-docker doctor\``,
+    );
   const cwd = str(json, 'cwd', 4096, false) as string;
   if (json.kind === 'audit') {
     onlyKeys(json, ['v', 'kind', 'cwd', 'user', 'since']);
@@ -167,7 +182,8 @@ export function parseRequest(text: string | undefined): BrokerRequest {
   }
   if (json.kind === 'approval') return parseApprovalRequest(json, cwd);
   if (json.kind === 'build') return parseBuildRequest(json, cwd, cleanCiJob);
-  if (json.kind !== 'docker') throw new RequestError('request field "kind" must be "docker", "audit", "approval" or "build"');
+  if (json.kind !== 'docker')
+    throw new RequestError('request field "kind" must be "docker", "audit", "approval" or "build"');
   onlyKeys(json, ['v', 'kind', 'argv', 'cwd', 'ciJob', 'env', 'auth']);
   const argv = json.argv;
   if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string' && !a.includes('\0')))
@@ -184,7 +200,15 @@ export function parseRequest(text: string | undefined): BrokerRequest {
     }
   }
   const auth = json.auth === undefined ? undefined : registryAuth(json.auth);
-  return { v: 1, kind: 'docker', argv: argv as string[], cwd, ciJob: ciJob === undefined ? undefined : cleanCiJob(ciJob), env, ...(auth ? { auth } : {}) };
+  return {
+    v: 1,
+    kind: 'docker',
+    argv: argv as string[],
+    cwd,
+    ciJob: ciJob === undefined ? undefined : cleanCiJob(ciJob),
+    env,
+    ...(auth ? { auth } : {}),
+  };
 }
 
 /** `auth`: { registry: a host[:port] (docker.io for Docker Hub), auth: base64 of user:password, bounded }. Errors never quote it. */
@@ -193,7 +217,8 @@ function registryAuth(v: unknown): { registry: string; auth: string } {
   onlyKeys(v, ['registry', 'auth']);
   const registry = str(v, 'registry', 255, false) as string;
   const auth = str(v, 'auth', 4096, false) as string;
-  if (!/^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/.test(registry)) throw new RequestError('request field "auth.registry" must be a registry host[:port]');
+  if (!/^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/.test(registry))
+    throw new RequestError('request field "auth.registry" must be a registry host[:port]');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(auth)) throw new RequestError('request field "auth.auth" must be base64');
   return { registry, auth };
 }
@@ -207,6 +232,8 @@ export function cleanCiJob(raw: string): string | undefined {
 export function encodeRequest(req: BrokerRequest): string {
   const text = JSON.stringify(req);
   if (Buffer.byteLength(text) > MAX_REQUEST_BYTES)
-    throw new RequestError(`the command line is too long to hand to the broker (${Buffer.byteLength(text)} bytes, at most ${MAX_REQUEST_BYTES})`);
+    throw new RequestError(
+      `the command line is too long to hand to the broker (${Buffer.byteLength(text)} bytes, at most ${MAX_REQUEST_BYTES})`,
+    );
   return text;
 }

@@ -11,15 +11,39 @@ import type { BrokerContext } from './outcome.js';
 import { readRecord } from './ownership.js';
 import { brokerRun, createFromRun } from './run.js';
 
-const forced = (argv: string[]) => withForcedFlags(parseDockerArgv(argv), DEFAULT_POLICY, { user: 'dev1', uid: 1001, ciJob: 'job-7' });
+const forced = (argv: string[]) =>
+  withForcedFlags(parseDockerArgv(argv), DEFAULT_POLICY, { user: 'dev1', uid: 1001, ciJob: 'job-7' });
 
 describe('run → create', () => {
   it('keeps every hardening flag and label, drops only what create lacks', () => {
-    const argv = emitDockerArgv(createFromRun(forced(['run', '-it', '--rm', '--detach-keys', 'ctrl-x', '--sig-proxy=false', '-p', '8080', 'img', 'sh']), true));
+    const argv = emitDockerArgv(
+      createFromRun(
+        forced(['run', '-it', '--rm', '--detach-keys', 'ctrl-x', '--sig-proxy=false', '-p', '8080', 'img', 'sh']),
+        true,
+      ),
+    );
     expect(argv).toEqual([
-      'create', '--interactive', '--tty', '--rm', '--publish=8080', '--publish-all', '--security-opt=no-new-privileges', '--cap-drop=ALL',
-      '--cgroupns=private', '--pids-limit=512', '--memory=1g', '--memory-swap=1g', '--log-driver=json-file', '--log-opt=max-size=20m',
-      '--log-opt=max-file=5', '--label=cida.owner=dev1', '--label=cida.uid=1001', '--label=cida.ci-job=job-7', '--', 'img', 'sh',
+      'create',
+      '--interactive',
+      '--tty',
+      '--rm',
+      '--publish=8080',
+      '--publish-all',
+      '--security-opt=no-new-privileges',
+      '--cap-drop=ALL',
+      '--cgroupns=private',
+      '--pids-limit=512',
+      '--memory=1g',
+      '--memory-swap=1g',
+      '--log-driver=json-file',
+      '--log-opt=max-size=20m',
+      '--log-opt=max-file=5',
+      '--label=cida.owner=dev1',
+      '--label=cida.uid=1001',
+      '--label=cida.ci-job=job-7',
+      '--',
+      'img',
+      'sh',
     ]);
   });
   it('drops --rm for a foreground run (the broker removes it after wait)', () => {
@@ -32,7 +56,10 @@ describe('run → create', () => {
 
 describe('-e NAME from the caller environment', () => {
   it('fills in values the front end sent and drops the rest', () => {
-    const cmd = withCallerEnv(parseDockerArgv(['run', '-e', 'A', '-e', 'B=2', '-e', 'PATH', '-e', 'GONE', 'img']), { A: 'one', PATH: '/mine' });
+    const cmd = withCallerEnv(parseDockerArgv(['run', '-e', 'A', '-e', 'B=2', '-e', 'PATH', '-e', 'GONE', 'img']), {
+      A: 'one',
+      PATH: '/mine',
+    });
     expect(cmd.flags.env).toEqual(['A=one', 'B=2', 'PATH=/mine']);
   });
   it('leaves a command without such entries alone', () => {
@@ -82,12 +109,27 @@ const PASSWD = 'root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\nrooty:x:1001:
 const GROUP = 'root:x:0:\napp:x:1000:\n';
 const id = (i: number): string => String(i).repeat(64);
 
-function scenario(s: { user: string; image?: string; image2?: string; exposed?: Record<string, object>; files?: Record<string, string> }): void {
-  fs.writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify({ image: 'sha256:aaa', exposed: {}, files: { '/etc/passwd': PASSWD, '/etc/group': GROUP }, ...s }));
+function scenario(s: {
+  user: string;
+  image?: string;
+  image2?: string;
+  exposed?: Record<string, object>;
+  files?: Record<string, string>;
+}): void {
+  fs.writeFileSync(
+    path.join(dir, 'scenario.json'),
+    JSON.stringify({ image: 'sha256:aaa', exposed: {}, files: { '/etc/passwd': PASSWD, '/etc/group': GROUP }, ...s }),
+  );
 }
 function calls(): string[][] {
   const f = path.join(dir, 'calls');
-  return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : [];
+  return fs.existsSync(f)
+    ? fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[])
+    : [];
 }
 const ctx: BrokerContext = {
   engine: { docker: fake, env: { PATH: '/usr/bin:/bin' } },
@@ -125,7 +167,12 @@ describe('brokerRun: the user is resolved once and pinned as numbers', () => {
     expect(creates[1]).toEqual(expect.arrayContaining(['--user=1000:1000', '--pull=never']));
     expect(calls().find((c) => c[0] === 'rm')).toContain(id(1)); // the first one went
     expect(o.container).toBe(id(2));
-    expect(readRecord(records, id(2))).toMatchObject({ uid: 1001, user: 'dev1', runAs: { uid: 1000, gid: 1000 }, image: 'sha256:aaa' });
+    expect(readRecord(records, id(2))).toMatchObject({
+      uid: 1001,
+      user: 'dev1',
+      runAs: { uid: 1000, gid: 1000 },
+      image: 'sha256:aaa',
+    });
     expect(readRecord(records, id(1))).toBeNull();
   });
 
@@ -136,7 +183,12 @@ describe('brokerRun: the user is resolved once and pinned as numbers', () => {
   });
 
   it('uid 0, gid 0 (a passwd entry in group root, a uid with no entry) are refused, removed, never recorded', async () => {
-    for (const [user, why] of [['', /uid 0/], ['rooty', /gid 0/], ['4242', /gid 0/], ['app:0', /gid 0/]] as const) {
+    for (const [user, why] of [
+      ['', /uid 0/],
+      ['rooty', /gid 0/],
+      ['4242', /gid 0/],
+      ['app:0', /gid 0/],
+    ] as const) {
       scenario({ user });
       const o = await runD([]);
       expect({ user, exit: o.exit, rules: o.rules }).toEqual({ user, exit: 77, rules: ['root-user'] });
@@ -155,7 +207,10 @@ describe('brokerRun: the user is resolved once and pinned as numbers', () => {
   });
 
   it("more exposed ports than run.maxPortsPerContainer (the image's EXPOSE): refused and removed", async () => {
-    scenario({ user: '1000:1000', exposed: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`${9000 + i}/tcp`, {}])) });
+    scenario({
+      user: '1000:1000',
+      exposed: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`${9000 + i}/tcp`, {}])),
+    });
     const o = await runD([]);
     expect(o.exit).toBe(77);
     expect(o.note).toMatch(/run\.maxPortsPerContainer/);

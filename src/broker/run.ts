@@ -17,11 +17,26 @@ import { type ContainerEntry, LIST_FORMAT, ownedBy, parseContainerList } from '.
 import { scrubForeignIds } from './scrub.js';
 import { removeRecord, writeRecord } from './ownership.js';
 import { additionalGroups, type Identity, type Resolved, resolveUserSpec, rootPart } from '../docker/user-spec.js';
-import { firstTarFile, idsFromStatus, MAX_ACCOUNT_FILE_BYTES, rootInProc, type TarHeader, tarHeader, writableBy } from './passwd.js';
+import {
+  firstTarFile,
+  idsFromStatus,
+  MAX_ACCOUNT_FILE_BYTES,
+  rootInProc,
+  type TarHeader,
+  tarHeader,
+  writableBy,
+} from './passwd.js';
 
 export { createFromRun } from '../guards/final-argv.js';
 
-function refusal(ctx: BrokerContext, ruleId: string, message: string, finalArgv: readonly string[], container: string, fix?: string): Outcome {
+function refusal(
+  ctx: BrokerContext,
+  ruleId: string,
+  message: string,
+  finalArgv: readonly string[],
+  container: string,
+  fix?: string,
+): Outcome {
   const r = ruleById(ruleId);
   process.stderr.write(`${formatViolations([{ rule: r.id, message, fix: fix ?? r.fix }])}\n`);
   return { exit: 77, verdict: 'refused', rules: [r.id], finalArgv, ...(container ? { container } : {}), note: message };
@@ -32,7 +47,14 @@ async function interrupted(ctx: BrokerContext, id: string, finalArgv: readonly s
   if (lastSignal === null) return null;
   await remove(ctx, id);
   process.stderr.write(`cida-docker: interrupted (${lastSignal}); the container was removed\n`);
-  return { exit: signalExitCode(lastSignal), verdict: 'allowed', rules: [], finalArgv, container: id, note: `interrupted by ${lastSignal}` };
+  return {
+    exit: signalExitCode(lastSignal),
+    verdict: 'allowed',
+    rules: [],
+    finalArgv,
+    container: id,
+    note: `interrupted by ${lastSignal}`,
+  };
 }
 
 /** Removes a container and the broker's record of it. */
@@ -49,9 +71,16 @@ function startFailureCode(message: string): number {
 }
 
 /** A file of the container, read through the engine (never from a host path), at most `max` bytes. */
-async function containerFile(engine: Engine, id: string, file: string): Promise<{ text: string | null } | { error: string }> {
+async function containerFile(
+  engine: Engine,
+  id: string,
+  file: string,
+): Promise<{ text: string | null } | { error: string }> {
   // -L: the engine resolves a symlinked /etc/passwd inside the container, as it does for the user lookup.
-  const r = await capture(engine, ['cp', '-L', '--', `${id}:${file}`, '-'], { binary: true, maxBytes: MAX_ACCOUNT_FILE_BYTES + 64 * 1024 });
+  const r = await capture(engine, ['cp', '-L', '--', `${id}:${file}`, '-'], {
+    binary: true,
+    maxBytes: MAX_ACCOUNT_FILE_BYTES + 64 * 1024,
+  });
   if (r.overflow) return { error: `the image's ${file} is larger than ${MAX_ACCOUNT_FILE_BYTES / 1024 / 1024} MiB` };
   if (r.code !== 0) {
     // Missing: the engine goes on without it, and so does the lookup.
@@ -61,12 +90,16 @@ async function containerFile(engine: Engine, id: string, file: string): Promise<
   const entry = firstTarFile(Buffer.from(r.stdout, 'latin1'));
   if (entry === null) return { error: `cannot read the image's ${file}` };
   if (entry.type !== 'file') return { error: `the image's ${file} is not a regular file` };
-  if (entry.content.length > MAX_ACCOUNT_FILE_BYTES) return { error: `the image's ${file} is larger than ${MAX_ACCOUNT_FILE_BYTES / 1024 / 1024} MiB` };
+  if (entry.content.length > MAX_ACCOUNT_FILE_BYTES)
+    return { error: `the image's ${file} is larger than ${MAX_ACCOUNT_FILE_BYTES / 1024 / 1024} MiB` };
   return { text: entry.content.toString('utf8') };
 }
 
 /** The container's /etc/passwd and /etc/group (null where missing), or why they cannot be read. */
-export async function accountFiles(engine: Engine, id: string): Promise<{ passwd: string | null; group: string | null } | { error: string }> {
+export async function accountFiles(
+  engine: Engine,
+  id: string,
+): Promise<{ passwd: string | null; group: string | null } | { error: string }> {
   const passwd = await containerFile(engine, id, '/etc/passwd');
   if ('error' in passwd) return passwd;
   const group = await containerFile(engine, id, '/etc/group');
@@ -75,7 +108,12 @@ export async function accountFiles(engine: Engine, id: string): Promise<{ passwd
 }
 
 /** The numeric identity `userSpec` (plus --group-add entries) means inside container `id`. */
-export async function containerIdentity(engine: Engine, id: string, userSpec: string, groupAdd: readonly string[] = []): Promise<Resolved> {
+export async function containerIdentity(
+  engine: Engine,
+  id: string,
+  userSpec: string,
+  groupAdd: readonly string[] = [],
+): Promise<Resolved> {
   const files = await accountFiles(engine, id);
   if ('error' in files) return { kind: 'error', why: files.error };
   const r = resolveUserSpec(userSpec, files.passwd, files.group);
@@ -116,7 +154,15 @@ interface Created {
 }
 
 async function inspectCreated(engine: Engine, id: string): Promise<Created | null> {
-  const r = await capture(engine, ['inspect', '--type', 'container', '--format', '[{{json .Config.User}},{{json .Image}},{{json .Config.ExposedPorts}}]', '--', id]);
+  const r = await capture(engine, [
+    'inspect',
+    '--type',
+    'container',
+    '--format',
+    '[{{json .Config.User}},{{json .Image}},{{json .Config.ExposedPorts}}]',
+    '--',
+    id,
+  ]);
   if (r.code !== 0) return null;
   try {
     const [user, image, exposed] = JSON.parse(r.stdout) as [unknown, unknown, unknown];
@@ -134,7 +180,15 @@ interface Inspected {
 }
 
 export async function inspectState(engine: Engine, id: string): Promise<Inspected | null> {
-  const r = await capture(engine, ['inspect', '--type', 'container', '--format', '[{{json .State}},{{json .NetworkSettings.Ports}}]', '--', id]);
+  const r = await capture(engine, [
+    'inspect',
+    '--type',
+    'container',
+    '--format',
+    '[{{json .State}},{{json .NetworkSettings.Ports}}]',
+    '--',
+    id,
+  ]);
   if (r.code !== 0) return null;
   try {
     const [s, ports] = JSON.parse(r.stdout) as [{ Pid: number; Running: boolean }, Inspected['ports']];
@@ -192,8 +246,14 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     return allowed(125, runArgv, { note: 'listing failed' });
   }
   if (mine.filter((e) => e.running).length >= maxRunning)
-    return refusal(ctx, 'resource-limits', `you already have ${maxRunning} running containers, this host's ceiling per developer (policy run.maxContainersPerUser)`, runArgv, '',
-      'Stop (cida-docker stop) or remove (cida-docker rm -f) containers you no longer need, then run again.');
+    return refusal(
+      ctx,
+      'resource-limits',
+      `you already have ${maxRunning} running containers, this host's ceiling per developer (policy run.maxContainersPerUser)`,
+      runArgv,
+      '',
+      'Stop (cida-docker stop) or remove (cida-docker rm -f) containers you no longer need, then run again.',
+    );
   // Docker's messages (a name conflict) may name somebody else's container: never pass that id on.
   const own = new Set(mine.map((e) => e.id));
   const hideIds = ctx.admin ? undefined : (line: string): string => scrubForeignIds(line, own);
@@ -202,7 +262,8 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   //    stdout; pull progress and errors go to the caller's stderr.
   const create = createFromRun(forced, !foreground && autoRemove);
   let id = await createContainer(ctx, create, hideIds);
-  if (typeof id !== 'string') return allowed(lastSignal ? signalExitCode(lastSignal) : id.code, runArgv, { note: 'create failed' });
+  if (typeof id !== 'string')
+    return allowed(lastSignal ? signalExitCode(lastSignal) : id.code, runArgv, { note: 'create failed' });
   const afterCreate = await interrupted(ctx, id, runArgv);
   if (afterCreate) return afterCreate;
 
@@ -220,26 +281,49 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     return refusal(ctx, image.rule, `${image.message}; the container was removed`, runArgv, '', image.fix);
   }
   const given = lastValue(asked.flags, 'user');
-  const who = given !== undefined ? `-u ${given}` : made.user === '' ? 'the image sets no USER, so it runs as root' : `the image's USER ${made.user}`;
+  const who =
+    given !== undefined
+      ? `-u ${given}`
+      : made.user === ''
+        ? 'the image sets no USER, so it runs as root'
+        : `the image's USER ${made.user}`;
   const resolved = await containerIdentity(engine, id, made.user, forced.flags['group-add'] ?? []);
   if (resolved.kind !== 'ok') {
     await remove(ctx, id);
-    return refusal(ctx, 'root-user', `cannot tell which user the container would run as (${who}): ${resolved.why}; it was removed`, runArgv, '',
-      'Run as a non-root numeric user: -u 10001:10001, or set USER 10001:10001 in the Dockerfile.');
+    return refusal(
+      ctx,
+      'root-user',
+      `cannot tell which user the container would run as (${who}): ${resolved.why}; it was removed`,
+      runArgv,
+      '',
+      'Run as a non-root numeric user: -u 10001:10001, or set USER 10001:10001 in the Dockerfile.',
+    );
   }
   const root = rootPart(resolved.id);
   if (root !== null) {
     await remove(ctx, id);
-    return refusal(ctx, 'root-user', `the container would run with ${root} (${who})`, runArgv, '',
-      'Run as a non-root user in a non-root group: -u 10001:10001, or set USER 10001:10001 in the Dockerfile.');
+    return refusal(
+      ctx,
+      'root-user',
+      `the container would run with ${root} (${who})`,
+      runArgv,
+      '',
+      'Run as a non-root user in a non-root group: -u 10001:10001, or set USER 10001:10001 in the Dockerfile.',
+    );
   }
   const restart = lastValue(forced.flags, 'restart') ?? 'no';
   if (restart !== 'no' && restart !== '') {
     const writable = await rewritableAccountFiles(engine, id, resolved.id);
     if (writable !== null) {
       await remove(ctx, id);
-      return refusal(ctx, 'root-user', `--restart ${restart}: the engine looks the user up again at every automatic restart, and ${writable} is writable by ${resolved.id.uid}:${resolved.id.gid} in this image, so the container could make itself root; it was removed`, runArgv, '',
-        'Keep /, /etc, /etc/passwd and /etc/group owned by root and not writable by the service user (the usual layout), or leave out --restart.');
+      return refusal(
+        ctx,
+        'root-user',
+        `--restart ${restart}: the engine looks the user up again at every automatic restart, and ${writable} is writable by ${resolved.id.uid}:${resolved.id.gid} in this image, so the container could make itself root; it was removed`,
+        runArgv,
+        '',
+        'Keep /, /etc, /etc/passwd and /etc/group owned by root and not writable by the service user (the usual layout), or leave out --restart.',
+      );
     }
   }
   // 3. Pin it: the engine looks a name up again at every start and exec, in files the container
@@ -250,12 +334,15 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     await remove(ctx, id);
     const again = withFlag(withFlag(create, 'user', pinned), 'pull', 'never');
     const second = await createContainer(ctx, again, hideIds);
-    if (typeof second !== 'string') return allowed(lastSignal ? signalExitCode(lastSignal) : second.code, runArgv, { note: 'create failed' });
+    if (typeof second !== 'string')
+      return allowed(lastSignal ? signalExitCode(lastSignal) : second.code, runArgv, { note: 'create failed' });
     id = second;
     const check = await inspectCreated(engine, id);
     if (check === null || check.image !== made.image || check.user !== pinned) {
       await remove(ctx, id);
-      process.stderr.write('cida-docker: the image changed while the container was being created; it was removed. Run again.\n');
+      process.stderr.write(
+        'cida-docker: the image changed while the container was being created; it was removed. Run again.\n',
+      );
       return allowed(125, runArgv, { note: 'image changed during create' });
     }
     finalArgv = emitDockerArgv(withFlag(forced, 'user', pinned));
@@ -263,11 +350,24 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   const maxPorts = policy.run.maxPortsPerContainer;
   if (made.exposed > maxPorts) {
     await remove(ctx, id);
-    return refusal(ctx, 'published-ports', `the container would publish ${made.exposed} ports (the image's EXPOSE, --expose and -p together); this host allows ${maxPorts} per container (policy run.maxPortsPerContainer); it was removed`, finalArgv, '',
-      'Expose only the ports the service listens on (fewer EXPOSE lines, no wide --expose ranges).');
+    return refusal(
+      ctx,
+      'published-ports',
+      `the container would publish ${made.exposed} ports (the image's EXPOSE, --expose and -p together); this host allows ${maxPorts} per container (policy run.maxPortsPerContainer); it was removed`,
+      finalArgv,
+      '',
+      'Expose only the ports the service listens on (fewer EXPOSE lines, no wide --expose ranges).',
+    );
   }
   // 4. Record the owner: from here on the container is the caller's, and only because of this record.
-  writeRecord(ctx.records, { id, uid: caller.uid, user: caller.user, runAs: { uid: resolved.id.uid, gid: resolved.id.gid }, image: made.image, created: new Date().toISOString() });
+  writeRecord(ctx.records, {
+    id,
+    uid: caller.uid,
+    user: caller.user,
+    runAs: { uid: resolved.id.uid, gid: resolved.id.gid },
+    image: made.image,
+    created: new Date().toISOString(),
+  });
 
   const beforeStart = await interrupted(ctx, id, finalArgv);
   if (beforeStart) return beforeStart;
@@ -275,7 +375,8 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   // 5. Start.
   const started = await capture(engine, ['start', '--', id]);
   if (started.code !== 0) {
-    const message = started.stderr.split('\n').find((l) => l.startsWith('Error response from daemon')) ?? started.stderr.trim();
+    const message =
+      started.stderr.split('\n').find((l) => l.startsWith('Error response from daemon')) ?? started.stderr.trim();
     process.stderr.write(`docker: ${message}\n\nRun 'docker run --help' for more information\n`);
     if (autoRemove) await remove(ctx, id);
     return allowed(startFailureCode(message), finalArgv, { container: id, note: 'start failed' });
@@ -291,8 +392,14 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   const rootNow = rootInMainProcess(state.pid);
   if (rootNow !== null) {
     await remove(ctx, id);
-    return refusal(ctx, 'root-user', `the container's main process runs with ${rootNow} (${who}); it was removed`, finalArgv, id,
-      'Set USER to a non-root uid and group in the Dockerfile (USER 10001:10001), or give -u 10001:10001.');
+    return refusal(
+      ctx,
+      'root-user',
+      `the container's main process runs with ${rootNow} (${who}); it was removed`,
+      finalArgv,
+      id,
+      'Set USER to a non-root uid and group in the Dockerfile (USER 10001:10001), or give -u 10001:10001.',
+    );
   }
   const { min, max } = policy.publishedPorts;
   const outside = describePorts(state.ports).filter((p) => {
@@ -301,8 +408,14 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   });
   if (outside.length > 0) {
     await remove(ctx, id);
-    return refusal(ctx, 'published-ports', `the engine published host port(s) outside ${min}–${max}: ${outside.join(', ')}; the container was removed`, finalArgv, id,
-      `Administrator: set net.ipv4.ip_local_port_range="${min} ${max}" (sysctl -w, and in /etc/sysctl.d), then restart the engine; \`cida-docker doctor\` checks it.`);
+    return refusal(
+      ctx,
+      'published-ports',
+      `the engine published host port(s) outside ${min}–${max}: ${outside.join(', ')}; the container was removed`,
+      finalArgv,
+      id,
+      `Administrator: set net.ipv4.ip_local_port_range="${min} ${max}" (sysctl -w, and in /etc/sysctl.d), then restart the engine; \`cida-docker doctor\` checks it.`,
+    );
   }
 
   const afterStart = await interrupted(ctx, id, finalArgv);
@@ -316,7 +429,9 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     }
     return allowed(0, finalArgv, { container: id });
   }
-  return allowed(await foregroundRun(ctx, id, interactive && tty.isatty(0), asked, autoRemove), finalArgv, { container: id });
+  return allowed(await foregroundRun(ctx, id, interactive && tty.isatty(0), asked, autoRemove), finalArgv, {
+    container: id,
+  });
 }
 
 function withFlag(cmd: ParsedCommand, name: string, value: string): ParsedCommand {
@@ -324,7 +439,11 @@ function withFlag(cmd: ParsedCommand, name: string, value: string): ParsedComman
 }
 
 /** `docker create`: the new id, or docker's exit code when it failed (its message is on the caller's stderr). */
-async function createContainer(ctx: BrokerContext, create: ParsedCommand, mapStderr?: (line: string) => string): Promise<string | { code: number }> {
+async function createContainer(
+  ctx: BrokerContext,
+  create: ParsedCommand,
+  mapStderr?: (line: string) => string,
+): Promise<string | { code: number }> {
   const created = await capture(ctx.engine, emitDockerArgv(create), { inheritStderr: true, mapStderr });
   const id = created.stdout.trim().split('\n').pop() ?? '';
   if (created.code !== 0 || !/^[0-9a-f]{64}$/.test(id)) {
@@ -335,7 +454,13 @@ async function createContainer(ctx: BrokerContext, create: ParsedCommand, mapStd
 }
 
 /** docker's foreground run, emulated: logs (or attach), wait, exit code, --rm; Ctrl-C stops it. */
-async function foregroundRun(ctx: BrokerContext, id: string, attach: boolean, asked: ParsedCommand, autoRemove: boolean): Promise<number> {
+async function foregroundRun(
+  ctx: BrokerContext,
+  id: string,
+  attach: boolean,
+  asked: ParsedCommand,
+  autoRemove: boolean,
+): Promise<number> {
   const { engine } = ctx;
   let stopping: Promise<unknown> | null = null;
   // The first signal (Ctrl-C, or sudo relaying a TERM) stops the container, a second kills it.

@@ -12,14 +12,16 @@ describe('scrubForeignIds', () => {
     expect(out).not.toContain(DEV2.slice(0, 12));
     expect(out).toBe(msg.replace(DEV2, FOREIGN_ID));
   });
-  it('keeps the caller\'s own ids, full or short, in any case', () => {
+  it("keeps the caller's own ids, full or short, in any case", () => {
     const msg = `container ${MINE} (${MINE.slice(0, 12)}) and ${MINE.toUpperCase()}`;
     expect(scrubForeignIds(msg, [MINE])).toBe(msg);
     expect(scrubForeignIds(`short ${DEV2.slice(0, 12)}`, [MINE])).toBe(`short ${FOREIGN_ID}`);
   });
   it('hides an all-digit 12-run (it may be an id), leaves other lengths, words and digests alone', () => {
     expect(scrubForeignIds('id 123456789012.', [])).toBe(`id ${FOREIGN_ID}.`);
-    expect(scrubForeignIds('1234567890123 12345678901 deadbeefcafe1 xdeadbeefcafe', [])).toBe('1234567890123 12345678901 deadbeefcafe1 xdeadbeefcafe');
+    expect(scrubForeignIds('1234567890123 12345678901 deadbeefcafe1 xdeadbeefcafe', [])).toBe(
+      '1234567890123 12345678901 deadbeefcafe1 xdeadbeefcafe',
+    );
     const digest = `Digest: sha256:${DEV2}`;
     expect(scrubForeignIds(digest, [])).toBe(digest);
     expect(scrubForeignIds(`${DEV2}${DEV2}`, [])).toBe(`${DEV2}${DEV2}`); // 128 hex: not an id

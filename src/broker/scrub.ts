@@ -26,7 +26,9 @@ export function scrubForeignIds(text: string, ownIds: Iterable<string>): string 
   const own = [...ownIds].map((id) => id.toLowerCase()).filter((id) => /^[0-9a-f]{12,64}$/.test(id));
   return text.replace(ID, (m) => {
     const id = m.toLowerCase();
-    const mine = own.some((o) => (id.length === 64 ? o === id || (o.length < 64 && id.startsWith(o) && o.length >= 12) : o.startsWith(id)));
+    const mine = own.some((o) =>
+      id.length === 64 ? o === id || (o.length < 64 && id.startsWith(o) && o.length >= 12) : o.startsWith(id),
+    );
     return mine ? m : FOREIGN_ID;
   });
 }

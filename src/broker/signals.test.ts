@@ -21,7 +21,14 @@ setTimeout(() => { console.log('last ' + lastSignal); process.exit(0); }, 1500);
 `,
   );
   bundle = path.join(dir, 'broker.mjs');
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: bundle,
+    logLevel: 'error',
+  });
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -30,9 +37,30 @@ describe('broker signal listeners', () => {
     const all = guardedSignals();
     expect(all.slice(-4)).toEqual([...RELAYED]);
     expect(all.at(-1)).toBe('SIGQUIT');
-    for (const s of ['SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGPROF', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGPIPE', 'SIGXCPU', 'SIGXFSZ', 'SIGSYS', 'SIGTRAP', 'SIGIO', 'SIGPWR', 'SIGSTKFLT', 'SIGABRT', 'SIGWINCH', 'SIGURG'])
+    for (const s of [
+      'SIGUSR1',
+      'SIGUSR2',
+      'SIGALRM',
+      'SIGVTALRM',
+      'SIGPROF',
+      'SIGTSTP',
+      'SIGTTIN',
+      'SIGTTOU',
+      'SIGPIPE',
+      'SIGXCPU',
+      'SIGXFSZ',
+      'SIGSYS',
+      'SIGTRAP',
+      'SIGIO',
+      'SIGPWR',
+      'SIGSTKFLT',
+      'SIGABRT',
+      'SIGWINCH',
+      'SIGURG',
+    ])
       expect(all).toContain(s);
-    for (const s of ['SIGKILL', 'SIGSTOP', 'SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGCHLD']) expect(all).not.toContain(s);
+    for (const s of ['SIGKILL', 'SIGSTOP', 'SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGCHLD'])
+      expect(all).not.toContain(s);
   });
 
   it('keep a bundled broker alive through every one of them, with no inspector opened by SIGUSR1', async () => {
@@ -41,7 +69,9 @@ describe('broker signal listeners', () => {
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const closed = new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    const closed = new Promise<[number | null, string | null]>((resolve) =>
+      child.on('close', (c, s) => resolve([c, s])),
+    );
     while (!out.includes('ready')) await new Promise((r) => setTimeout(r, 20));
     const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
     // What the launcher waits for: SIGQUIT caught.

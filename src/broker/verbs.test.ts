@@ -74,9 +74,19 @@ beforeEach(() => {
   fs.rmSync(calls, { force: true });
   fs.rmSync(records, { recursive: true, force: true });
   fs.mkdirSync(records, { mode: 0o700 });
-  fs.writeFileSync(listing, [row(A, 'web'), row(B, 'dev2-db'), row(C, 'root-made'), `["${C}","x\\n${B}\\tdev2-db\\t1","running"]`].join('\n'));
+  fs.writeFileSync(
+    listing,
+    [row(A, 'web'), row(B, 'dev2-db'), row(C, 'root-made'), `["${C}","x\\n${B}\\tdev2-db\\t1","running"]`].join('\n'),
+  );
   const rec = (id: string, uid: number): void =>
-    writeRecord(records, { id, uid, user: `dev${uid}`, runAs: { uid: 1000, gid: 1000 }, image: 'sha256:1', created: new Date().toISOString() });
+    writeRecord(records, {
+      id,
+      uid,
+      user: `dev${uid}`,
+      runAs: { uid: 1000, gid: 1000 },
+      image: 'sha256:1',
+      created: new Date().toISOString(),
+    });
   rec(A, 1);
   rec(B, 2);
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -102,12 +112,13 @@ describe('brokerVerb: a developer touches only the containers the broker created
     expect(ran().find((a) => a[0] === 'logs')).toEqual(['logs', '--', A]);
   });
 
-  it('ps lists only the caller\'s records by id; the caller\'s own id filters cannot widen it', async () => {
+  it("ps lists only the caller's records by id; the caller's own id filters cannot widen it", async () => {
     await brokerVerb(ctx(1), parseDockerArgv(['ps', '-a']));
     await brokerVerb(ctx(1), parseDockerArgv(['ps', '--filter', `id=${B}`]));
     await brokerVerb(ctx(3), parseDockerArgv(['ps']));
     const ps = ran().filter((a) => a[0] === 'ps' && !a.includes('--format'));
-    const ids = (argv: string[]): string[] => argv.filter((w) => /\bid=/.test(w)).map((w) => w.slice(w.indexOf('id=') + 3));
+    const ids = (argv: string[]): string[] =>
+      argv.filter((w) => /\bid=/.test(w)).map((w) => w.slice(w.indexOf('id=') + 3));
     expect(ids(ps[0])).toEqual([A]);
     expect(ids(ps[1])).toEqual(['z'.repeat(64)]);
     expect(ids(ps[2])).toEqual(['z'.repeat(64)]);
@@ -127,7 +138,8 @@ describe('brokerVerb: a developer touches only the containers the broker created
     const refused = await brokerVerb(ctx(1), parseDockerArgv(['exec', '-u', '4242:4242', 'web', 'id']));
     expect(refused.exit).toBe(77);
     expect(verbs()).not.toContain('exec');
-    for (const u of ['root', '0:1000', 'app:0']) expect((await brokerVerb(ctx(1), parseDockerArgv(['exec', '-u', u, 'web', 'id']))).exit).toBe(77);
+    for (const u of ['root', '0:1000', 'app:0'])
+      expect((await brokerVerb(ctx(1), parseDockerArgv(['exec', '-u', u, 'web', 'id']))).exit).toBe(77);
     expect(verbs()).not.toContain('exec');
     for (const u of ['1000:1000', 'app', '1000']) {
       const same = await brokerVerb(ctx(1), parseDockerArgv(['exec', '-u', u, 'web', 'id']));

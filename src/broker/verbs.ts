@@ -36,7 +36,8 @@ export function isContainerVerb(command: string): boolean {
 /** Every container of the engine, with its owner from the broker's records. */
 async function listContainers(ctx: BrokerContext): Promise<ContainerEntry[]> {
   const r = await capture(ctx.engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
-  if (r.code !== 0 || r.overflow) throw new Error(`cannot list containers${r.overflow ? ': the listing is too large' : `: ${r.stderr.trim()}`}`);
+  if (r.code !== 0 || r.overflow)
+    throw new Error(`cannot list containers${r.overflow ? ': the listing is too large' : `: ${r.stderr.trim()}`}`);
   const entries = parseContainerList(r.stdout, ctx.records);
   pruneRecords(ctx.records, new Set(entries.map((e) => e.id)));
   return entries;
@@ -73,11 +74,15 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
   const command = cmd.command ?? '';
   if (command === 'build')
     // A build request with a path makes root read that path: builds arrive only as a stream.
-    return refused('build-context', 'the broker builds only a context that cida-docker streams to it; a docker build with a path would make root read that path',
-      'Use `cida-docker build -t REGISTRY/REPO:TAG .` from your project (it packs the context as you and streams it).');
+    return refused(
+      'build-context',
+      'the broker builds only a context that cida-docker streams to it; a docker build with a path would make root read that path',
+      'Use `cida-docker build -t REGISTRY/REPO:TAG .` from your project (it packs the context as you and streams it).',
+    );
   if (command === 'ps' && !ctx.admin) return ownPs(ctx, cmd);
   // push, tag, rmi, pull, login, logout: images are shared, credentials are per user (images.ts).
-  if (isImageVerb(command)) return brokerImageVerb(ctx, cmd, { store: brokerStore, ...(ctx.registryAuth ? { auth: ctx.registryAuth } : {}) });
+  if (isImageVerb(command))
+    return brokerImageVerb(ctx, cmd, { store: brokerStore, ...(ctx.registryAuth ? { auth: ctx.registryAuth } : {}) });
   // Administrators act on every container, but exec, start and restart keep the pinned user for them too.
   const pinning = PINNED.has(command);
   if (!isContainerVerb(command) || (ctx.admin && !pinning)) {
@@ -97,7 +102,9 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
     const running = isSet(cmd.flags, 'all') ? ids : await runningOnly(engine, ids);
     if (running.length === 0) {
       if (lastValue(cmd.flags, 'format') === undefined)
-        process.stdout.write('CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT   MEM %     NET I/O   BLOCK I/O   PIDS\n');
+        process.stdout.write(
+          'CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT   MEM %     NET I/O   BLOCK I/O   PIDS\n',
+        );
       return allowed(0, []);
     }
     const argv = emitDockerArgv({ ...cmd, args: running });
@@ -121,7 +128,8 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
   }
   for (const f of failures) process.stderr.write(`${f}\n`);
   // `rm -f` of a container that does not exist is not an error for docker.
-  const failCode = command === 'rm' && isSet(cmd.flags, 'force') && failures.every((f) => !f.includes('multiple IDs')) ? 0 : 1;
+  const failCode =
+    command === 'rm' && isSet(cmd.flags, 'force') && failures.every((f) => !f.includes('multiple IDs')) ? 0 : 1;
   if (resolved.length === 0) {
     if (command === 'start') process.stderr.write(`Error: failed to start containers: ${refs.join(', ')}\n`);
     return allowed(failures.length > 0 ? failCode : 0, [], { note: 'no such container' });
@@ -131,25 +139,38 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
   if (command === 'exec') {
     const pinned = await execUser(ctx, resolved[0], cmd);
     if (typeof pinned === 'string')
-      return refused('root-user', pinned, 'Leave out -u: exec runs as the user the container was created with (cida-docker pins it as uid:gid).');
+      return refused(
+        'root-user',
+        pinned,
+        'Leave out -u: exec runs as the user the container was created with (cida-docker pins it as uid:gid).',
+      );
     run = pinned;
   }
   if (command === 'start' || command === 'restart') {
     // Only containers the broker created with a pinned numeric user; the engine resolves it again now.
     const unpinned = resolved.filter((id) => readRecord(ctx.records, id) === null);
     if (unpinned.length > 0)
-      return refused('root-user', `${command} ${refOf.get(unpinned[0])?.[0] ?? unpinned[0]}: this container was not created by cida-docker run, so the user it would run as was never checked and pinned`,
-        'Create it with cida-docker run (it pins a non-root uid:gid), then start and stop it as you like.');
+      return refused(
+        'root-user',
+        `${command} ${refOf.get(unpinned[0])?.[0] ?? unpinned[0]}: this container was not created by cida-docker run, so the user it would run as was never checked and pinned`,
+        'Create it with cida-docker run (it pins a non-root uid:gid), then start and stop it as you like.',
+      );
   }
 
   const argv = emitDockerArgv({ ...run, args: [...resolved, ...rest] });
   const attached = command === 'start' && (isSet(cmd.flags, 'attach') || isSet(cmd.flags, 'interactive'));
-  const code = ECHOING.has(command) && !attached
-    ? await runMappingStdout(engine, argv, (line) => refOf.get(line)?.shift() ?? line)
-    : await runInherit(engine, argv);
+  const code =
+    ECHOING.has(command) && !attached
+      ? await runMappingStdout(engine, argv, (line) => refOf.get(line)?.shift() ?? line)
+      : await runInherit(engine, argv);
   if (command === 'start' || command === 'restart') {
     const root = await rootAfterStart(ctx, resolved);
-    if (root !== null) return refused('root-user', root, 'Rebuild the image with USER set to a non-root uid:gid and keep /etc/passwd and /etc/group read-only for it.');
+    if (root !== null)
+      return refused(
+        'root-user',
+        root,
+        'Rebuild the image with USER set to a non-root uid:gid and keep /etc/passwd and /etc/group read-only for it.',
+      );
   }
   if (failures.length > 0 && command === 'start' && code === 0)
     process.stderr.write(`Error: failed to start containers: ${failedRefs.join(', ')}\n`);
@@ -169,7 +190,8 @@ async function execUser(ctx: BrokerContext, id: string, cmd: ParsedCommand): Pro
   const user = lastValue(cmd.flags, 'user');
   if (user === undefined) return cmd;
   const record = readRecord(ctx.records, id);
-  if (record === null) return `exec -u ${user}: this container was not created by cida-docker run, so it has no pinned user to compare with`;
+  if (record === null)
+    return `exec -u ${user}: this container was not created by cida-docker run, so it has no pinned user to compare with`;
   const r = await containerIdentity(ctx.engine, id, user);
   if (r.kind !== 'ok') return `exec -u ${user}: ${r.why}`;
   const root = rootPart(r.id);
@@ -219,7 +241,9 @@ async function inspect(ctx: BrokerContext, cmd: ParsedCommand, all: readonly Con
   if (type !== '' && type !== 'container' && type !== 'image') {
     const r = ruleById('supported-command');
     const message = `inspect --type ${type}: cida-docker inspects containers and images only`;
-    process.stderr.write(`${formatViolations([{ rule: r.id, message, fix: 'Inspect your containers or an image.' }])}\n`);
+    process.stderr.write(
+      `${formatViolations([{ rule: r.id, message, fix: 'Inspect your containers or an image.' }])}\n`,
+    );
     return { exit: 77, verdict: 'refused', rules: [r.id], finalArgv: [], note: message };
   }
   const mine = ownedBy(all, caller.uid);

@@ -5,7 +5,9 @@ import { storeCaveats } from './caveats.js';
 
 describe('storeCaveats', () => {
   it('build and run name what only the broker knows; other verbs nothing', () => {
-    expect(storeCaveats(parseDockerArgv(['build', '-t', 'x', '.']), TEST_POLICY).join(' ')).toMatch(/sha256.*approved.*repository/);
+    expect(storeCaveats(parseDockerArgv(['build', '-t', 'x', '.']), TEST_POLICY).join(' ')).toMatch(
+      /sha256.*approved.*repository/,
+    );
     expect(storeCaveats(parseDockerArgv(['run', 'x']), TEST_POLICY).join(' ')).toMatch(/revoked/);
     expect(storeCaveats(parseDockerArgv(['ps']), TEST_POLICY)).toEqual([]);
   });

@@ -10,9 +10,16 @@ export function storeCaveats(cmd: ParsedCommand, policy: Policy): string[] {
       'not checked here: the Dockerfile rules with these --build-arg values (the broker re-runs them on the Dockerfile it receives)',
     ];
   if (cmd.command === 'push' || cmd.command === 'tag')
-    return [`not checked here: whether the image was built here from a Dockerfile still approved, and whether the name lies in that approval's repository (${cmd.command} never moves a name onto or away from an image you did not build); the broker decides from its image records`];
-  if (cmd.command === 'rmi') return ['not checked here: whether each name is one of your own builds (administrators may remove any); the broker decides from its image records'];
+    return [
+      `not checked here: whether the image was built here from a Dockerfile still approved, and whether the name lies in that approval's repository (${cmd.command} never moves a name onto or away from an image you did not build); the broker decides from its image records`,
+    ];
+  if (cmd.command === 'rmi')
+    return [
+      'not checked here: whether each name is one of your own builds (administrators may remove any); the broker decides from its image records',
+    ];
   if (cmd.command === 'run' && policy.run.requireApprovedImage)
-    return ['not checked here: whether a local image was built from a Dockerfile still approved (an image from a revoked approval is refused); the broker reads that from its image records after create'];
+    return [
+      'not checked here: whether a local image was built from a Dockerfile still approved (an image from a revoked approval is refused); the broker reads that from its image records after create',
+    ];
   return [];
 }

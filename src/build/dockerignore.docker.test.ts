@@ -26,7 +26,9 @@ async function entriesOf(body: Buffer): Promise<string[]> {
   const names: string[] = [];
   const done = (async () => {
     for await (const e of ex) {
-      names.push(`${e.header.type === 'directory' ? 'd' : e.header.type === 'symlink' ? 'l' : 'f'} ${e.header.name.replace(/\/$/, '')}`);
+      names.push(
+        `${e.header.type === 'directory' ? 'd' : e.header.type === 'symlink' ? 'l' : 'f'} ${e.header.name.replace(/\/$/, '')}`,
+      );
       e.resume();
     }
   })();
@@ -37,10 +39,21 @@ async function entriesOf(body: Buffer): Promise<string[]> {
 
 function dockerBuild(ctx: string, dockerfile?: string): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(DOCKER, ['build', '-q', ...(dockerfile ? ['-f', dockerfile] : []), ctx], {
-      env: { PATH: process.env.PATH, DOCKER_HOST: `unix://${socket}`, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: path.join(dir, 'cfg'), HOME: dir },
-      timeout: 20_000,
-    }, (err, _out, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }));
+    execFile(
+      DOCKER,
+      ['build', '-q', ...(dockerfile ? ['-f', dockerfile] : []), ctx],
+      {
+        env: {
+          PATH: process.env.PATH,
+          DOCKER_HOST: `unix://${socket}`,
+          DOCKER_BUILDKIT: '0',
+          DOCKER_CONFIG: path.join(dir, 'cfg'),
+          HOME: dir,
+        },
+        timeout: 20_000,
+      },
+      (err, _out, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
+    );
   });
 }
 
@@ -54,7 +67,12 @@ beforeAll(async () => {
     req.on('end', () => {
       const p = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/v\d+\.\d+/, '');
       if (p === '/_ping') {
-        res.writeHead(200, { 'Api-Version': '1.41', Ostype: 'linux', 'Builder-Version': '1', 'Content-Type': 'text/plain' });
+        res.writeHead(200, {
+          'Api-Version': '1.41',
+          Ostype: 'linux',
+          'Builder-Version': '1',
+          'Content-Type': 'text/plain',
+        });
         res.end('OK');
         return;
       }
@@ -85,8 +103,41 @@ function rng(seed: number): (n: number) => number {
   };
 }
 
-const NAMES = ['a', 'b', 'src', 'node_modules', '.git', 'x.txt', 'y.log', 'README.md', 'build', 'keep', '.env', 'z.txt', 'sub', 'c.go'];
-const PATTERN_PARTS = ['*', '**', '*.txt', '*.log', 'a', 'b', 'src', 'node_modules', '.git', 'keep', 'sub', '?', '[ab]', 'x.txt', '.env', 'README*', 'c.go'];
+const NAMES = [
+  'a',
+  'b',
+  'src',
+  'node_modules',
+  '.git',
+  'x.txt',
+  'y.log',
+  'README.md',
+  'build',
+  'keep',
+  '.env',
+  'z.txt',
+  'sub',
+  'c.go',
+];
+const PATTERN_PARTS = [
+  '*',
+  '**',
+  '*.txt',
+  '*.log',
+  'a',
+  'b',
+  'src',
+  'node_modules',
+  '.git',
+  'keep',
+  'sub',
+  '?',
+  '[ab]',
+  'x.txt',
+  '.env',
+  'README*',
+  'c.go',
+];
 
 function isLink(p: string): boolean {
   try {
@@ -180,7 +231,9 @@ describe.skipIf(!has)('.dockerignore: the same entries as docker 28.2.2 sends', 
         expect(() => walkContext(ctx, contextPatterns(ctx), 'Dockerfile'), `${ignore}\n${r.stderr}`).toThrow();
         continue;
       }
-      expect(await ours(ctx, 'Dockerfile'), `tree ${i}, .dockerignore:\n${ignore}`).toEqual(await entriesOf(lastBody as unknown as Buffer));
+      expect(await ours(ctx, 'Dockerfile'), `tree ${i}, .dockerignore:\n${ignore}`).toEqual(
+        await entriesOf(lastBody as unknown as Buffer),
+      );
     }
   }, 120_000);
 });

@@ -151,7 +151,8 @@ export class PatternMatcher {
         exclusions = true;
         p = p.slice(1);
       }
-      if (/\[[^\]]*$/.test(p)) throw new IgnorePatternError(`.dockerignore: bad pattern ${JSON.stringify(p)} (unclosed [)`);
+      if (/\[[^\]]*$/.test(p))
+        throw new IgnorePatternError(`.dockerignore: bad pattern ${JSON.stringify(p)} (unclosed [)`);
       out.push(new Pattern(p, exclusion));
     }
     this.patterns = out;
@@ -195,7 +196,8 @@ export class PatternMatcher {
       if (pattern.exclusion !== matched) continue;
       let match = pattern.match(file);
       const dirs = pattern.cleaned.split('/');
-      if (!match && slash >= 0 && dirs.length <= parentDirs.length) match = pattern.match(parentDirs.slice(0, dirs.length).join('/'));
+      if (!match && slash >= 0 && dirs.length <= parentDirs.length)
+        match = pattern.match(parentDirs.slice(0, dirs.length).join('/'));
       if (match) matched = !pattern.exclusion;
     }
     return matched;

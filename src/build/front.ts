@@ -21,8 +21,17 @@ import { callBroker } from '../cli/broker-client.js';
 import { callerEnvProblem, ciJobOf } from '../cli/caller-env.js';
 import type { BuildRequest } from '../broker/build-request.js';
 import {
-  type ContextEntry, contextPatterns, type Dockerfile, dockerfileNameIn, MAX_DOCKERFILE_BYTES, packContext, PackError, type PackProgress,
-  readDockerfileBytes, RESERVED_DOCKERFILE, walkContext,
+  type ContextEntry,
+  contextPatterns,
+  type Dockerfile,
+  dockerfileNameIn,
+  MAX_DOCKERFILE_BYTES,
+  packContext,
+  PackError,
+  type PackProgress,
+  readDockerfileBytes,
+  RESERVED_DOCKERFILE,
+  walkContext,
 } from './pack.js';
 import { type Reporter, startReporter } from './progress.js';
 
@@ -46,13 +55,17 @@ async function readAll(stream: NodeJS.ReadableStream, max: number, what: string)
 }
 
 /** Fills `--build-arg NAME` (no '=') from the developer's environment, as docker's client does; unset names are dropped. */
-export function resolveBuildArgs(argv: readonly string[], values: readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
+export function resolveBuildArgs(
+  argv: readonly string[],
+  values: readonly string[] | undefined,
+  env: NodeJS.ProcessEnv,
+): string[] {
   const bare = new Set((values ?? []).filter((v) => !v.includes('=')));
   if (bare.size === 0) return [...argv];
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if ((a === '--build-arg') && i + 1 < argv.length && bare.has(argv[i + 1])) {
+    if (a === '--build-arg' && i + 1 < argv.length && bare.has(argv[i + 1])) {
       const v = env[argv[i + 1]];
       if (v !== undefined) out.push(a, `${argv[i + 1]}=${v}`);
       i++;
@@ -102,13 +115,18 @@ async function stdinContext(dockerfileFlag: string | undefined): Promise<Source>
       await pipeline(fs.createReadStream(raw), zlib.createGunzip(), fs.createWriteStream(spool, { mode: 0o600 }));
       fs.rmSync(raw);
     } else if (n >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') {
-      throw new PackError('a bzip2-compressed context on stdin: decompress it first (bunzip2 -c ctx.tar.bz2 | cida-docker build -)');
+      throw new PackError(
+        'a bzip2-compressed context on stdin: decompress it first (bunzip2 -c ctx.tar.bz2 | cida-docker build -)',
+      );
     } else if (n >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) {
-      throw new PackError('an xz-compressed context on stdin: decompress it first (xz -dc ctx.tar.xz | cida-docker build -)');
+      throw new PackError(
+        'an xz-compressed context on stdin: decompress it first (xz -dc ctx.tar.xz | cida-docker build -)',
+      );
     } else if (!looksLikeTar(head.subarray(0, n))) {
       const bytes = fs.readFileSync(raw);
       cleanup();
-      if (bytes.length > MAX_DOCKERFILE_BYTES) throw new PackError(`the Dockerfile on stdin is larger than ${MAX_DOCKERFILE_BYTES} bytes`);
+      if (bytes.length > MAX_DOCKERFILE_BYTES)
+        throw new PackError(`the Dockerfile on stdin is larger than ${MAX_DOCKERFILE_BYTES} bytes`);
       return { kind: 'none', df: { name: 'Dockerfile', bytes } };
     }
     // pass 1: the Dockerfile inside the tar
@@ -122,14 +140,19 @@ async function stdinContext(dockerfileFlag: string | undefined): Promise<Source>
       for await (const entry of ex) {
         const name = clean(entry.header.name);
         if (found === null && names.has(name) && entry.header.type === 'file') {
-          found = await readAll(entry as unknown as NodeJS.ReadableStream, MAX_DOCKERFILE_BYTES, `the Dockerfile ${name} in the tar on stdin`);
+          found = await readAll(
+            entry as unknown as NodeJS.ReadableStream,
+            MAX_DOCKERFILE_BYTES,
+            `the Dockerfile ${name} in the tar on stdin`,
+          );
           foundName = name;
         } else entry.resume();
       }
     })();
     await pipeline(fs.createReadStream(spool), ex);
     await done;
-    if (found === null) throw new PackError(`the tar on stdin holds no ${wanted}: name it with -f (its path inside the tar)`);
+    if (found === null)
+      throw new PackError(`the tar on stdin holds no ${wanted}: name it with -f (its path inside the tar)`);
     return { kind: 'tar', spool, df: { name: foundName, bytes: found }, cleanup };
   } catch (e) {
     cleanup();
@@ -139,7 +162,11 @@ async function stdinContext(dockerfileFlag: string | undefined): Promise<Source>
 
 /** Re-packs the spooled tar with the Dockerfile first; hard links and devices are refused here too. */
 async function repackTar(pack: tar.Pack, spool: string, df: Dockerfile, progress: PackProgress): Promise<void> {
-  await new Promise<void>((resolve, reject) => pack.entry({ name: df.name, size: df.bytes.length, mode: 0o644, type: 'file' }, df.bytes, (e) => (e ? reject(e) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    pack.entry({ name: df.name, size: df.bytes.length, mode: 0o644, type: 'file' }, df.bytes, (e) =>
+      e ? reject(e) : resolve(),
+    ),
+  );
   progress.files++;
   progress.bytes += df.bytes.length;
   const ex = tar.extract();
@@ -152,9 +179,23 @@ async function repackTar(pack: tar.Pack, spool: string, df: Dockerfile, progress
       continue;
     }
     if (h.type !== 'file' && h.type !== 'directory' && h.type !== 'symlink' && h.type !== 'contiguous-file')
-      throw new PackError(`the tar on stdin holds ${h.name}, a ${h.type}: only files, directories and symlinks can be sent`);
+      throw new PackError(
+        `the tar on stdin holds ${h.name}, a ${h.type}: only files, directories and symlinks can be sent`,
+      );
     await new Promise<void>((resolve, reject) => {
-      const sink = pack.entry({ name: h.name, size: h.type === 'file' || h.type === 'contiguous-file' ? h.size : 0, mode: h.mode, mtime: h.mtime, uid: 0, gid: 0, type: h.type === 'contiguous-file' ? 'file' : h.type, linkname: h.linkname ?? undefined }, (e) => (e ? reject(e) : resolve()));
+      const sink = pack.entry(
+        {
+          name: h.name,
+          size: h.type === 'file' || h.type === 'contiguous-file' ? h.size : 0,
+          mode: h.mode,
+          mtime: h.mtime,
+          uid: 0,
+          gid: 0,
+          type: h.type === 'contiguous-file' ? 'file' : h.type,
+          linkname: h.linkname ?? undefined,
+        },
+        (e) => (e ? reject(e) : resolve()),
+      );
       entry.on('data', (chunk: unknown) => {
         const c = chunk as Buffer;
         progress.bytes += c.length;
@@ -175,30 +216,44 @@ async function repackTar(pack: tar.Pack, spool: string, df: Dockerfile, progress
 /** Works out what to send. Throws PackError (exit 1) for files the developer cannot read. */
 async function prepare(context: string, fileFlag: string | undefined): Promise<Source> {
   if (context === '-') {
-    if (fileFlag === '-') throw new PackError('-f - and context -: stdin can hold the context or the Dockerfile, not both');
+    if (fileFlag === '-')
+      throw new PackError('-f - and context -: stdin can hold the context or the Dockerfile, not both');
     return stdinContext(fileFlag);
   }
   let dir: string;
   try {
     dir = fs.realpathSync(context);
-    if (!fs.statSync(dir).isDirectory()) throw new PackError(`build context ${context}: not a directory (give a directory, or - for a tar on stdin)`);
+    if (!fs.statSync(dir).isDirectory())
+      throw new PackError(`build context ${context}: not a directory (give a directory, or - for a tar on stdin)`);
   } catch (e) {
     if (e instanceof PackError) throw e;
-    throw new PackError(`build context ${context}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`);
+    throw new PackError(
+      `build context ${context}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`,
+    );
   }
   let df: Dockerfile;
   let inContext: string | null = null;
   if (fileFlag === '-') {
-    df = { name: RESERVED_DOCKERFILE, bytes: await readAll(process.stdin, MAX_DOCKERFILE_BYTES, 'the Dockerfile on stdin') };
+    df = {
+      name: RESERVED_DOCKERFILE,
+      bytes: await readAll(process.stdin, MAX_DOCKERFILE_BYTES, 'the Dockerfile on stdin'),
+    };
   } else {
     // -f is relative to the current directory (docker's GetContextFromLocalDir); the default is in the context.
     let file = fileFlag !== undefined && fileFlag !== '' ? path.resolve(fileFlag) : path.join(dir, 'Dockerfile');
-    if ((fileFlag === undefined || fileFlag === '') && !fs.existsSync(file) && fs.existsSync(path.join(dir, 'dockerfile'))) file = path.join(dir, 'dockerfile');
+    if (
+      (fileFlag === undefined || fileFlag === '') &&
+      !fs.existsSync(file) &&
+      fs.existsSync(path.join(dir, 'dockerfile'))
+    )
+      file = path.join(dir, 'dockerfile');
     let real: string;
     try {
       real = fs.realpathSync(file);
     } catch {
-      throw new PackError(`cannot find the Dockerfile ${fileFlag ?? path.join(context, 'Dockerfile')}${fileFlag === undefined ? ' (name it with -f)' : ''}`);
+      throw new PackError(
+        `cannot find the Dockerfile ${fileFlag ?? path.join(context, 'Dockerfile')}${fileFlag === undefined ? ' (name it with -f)' : ''}`,
+      );
     }
     const name = dockerfileNameIn(dir, real);
     df = { name, bytes: readDockerfileBytes(real) };
@@ -206,7 +261,9 @@ async function prepare(context: string, fileFlag: string | undefined): Promise<S
   }
   const entries = walkContext(dir, contextPatterns(dir), inContext);
   if (inContext === null && entries.some((e) => e.name === RESERVED_DOCKERFILE))
-    throw new PackError(`the build context holds a file named ${RESERVED_DOCKERFILE}, the name cida-docker gives a Dockerfile from outside the context; rename it`);
+    throw new PackError(
+      `the build context holds a file named ${RESERVED_DOCKERFILE}, the name cida-docker gives a Dockerfile from outside the context; rename it`,
+    );
   return { kind: 'dir', dir, entries, df };
 }
 
@@ -232,7 +289,14 @@ export async function runBuild(argv: readonly string[]): Promise<number> {
   }
   const p = decision.parsed;
   const sendArgv = resolveBuildArgs(argv, p.flags['build-arg'], process.env);
-  const request = (dockerfile: string): BuildRequest => ({ v: 1, kind: 'build', argv: sendArgv, cwd: process.cwd(), dockerfile, ...(ciJob ? { ciJob } : {}) });
+  const request = (dockerfile: string): BuildRequest => ({
+    v: 1,
+    kind: 'build',
+    argv: sendArgv,
+    cwd: process.cwd(),
+    dockerfile,
+    ...(ciJob ? { ciJob } : {}),
+  });
   if (policy !== null && !decision.allowed) {
     // The broker records the refusal (it decides the argv before it reads any context).
     const { code } = await callBroker(request('Dockerfile'), { feed: (stdin) => stdin.end() });
@@ -267,9 +331,11 @@ export async function runBuild(argv: readonly string[]): Promise<number> {
       stdin.on('error', () => {}); // the broker refused and stopped reading: its exit code says why
       (pack as unknown as NodeJS.ReadableStream).pipe(stdin);
       const work =
-        source.kind === 'dir' ? packContext(pack, source.dir, source.df, source.entries, progress)
-        : source.kind === 'tar' ? repackTar(pack, source.spool, source.df, progress)
-        : packContext(pack, '/', source.df, [], progress);
+        source.kind === 'dir'
+          ? packContext(pack, source.dir, source.df, source.entries, progress)
+          : source.kind === 'tar'
+            ? repackTar(pack, source.spool, source.df, progress)
+            : packContext(pack, '/', source.df, [], progress);
       reporter.sending(progress, total, started);
       work.then(
         () => reporter.sent(progress, started),

@@ -37,7 +37,11 @@ export interface Dockerfile {
 
 function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'no such file or directory' : (e as Error).message;
+  return code === 'EACCES' || code === 'EPERM'
+    ? 'permission denied'
+    : code === 'ENOENT'
+      ? 'no such file or directory'
+      : (e as Error).message;
 }
 
 /** Reads a Dockerfile the developer named (following links, as the developer), bounded. */
@@ -51,7 +55,8 @@ export function readDockerfileBytes(file: string): Buffer {
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new PackError(`the Dockerfile ${file} is not a regular file`);
-    if (st.size > MAX_DOCKERFILE_BYTES) throw new PackError(`the Dockerfile ${file} is larger than ${MAX_DOCKERFILE_BYTES} bytes`);
+    if (st.size > MAX_DOCKERFILE_BYTES)
+      throw new PackError(`the Dockerfile ${file} is larger than ${MAX_DOCKERFILE_BYTES} bytes`);
     const buf = Buffer.alloc(st.size);
     let off = 0;
     while (off < buf.length) {
@@ -161,7 +166,10 @@ async function writeFile(pack: tar.Pack, dir: string, e: ContextEntry, progress:
   const abs = path.join(dir, e.name);
   let sink!: ReturnType<tar.Pack['entry']>;
   const done = new Promise<void>((resolve, reject) => {
-    sink = pack.entry({ name: e.name, size: e.size, mode: e.mode, mtime: new Date(e.mtime), uid: 0, gid: 0, type: 'file' }, (err) => (err ? reject(err) : resolve()));
+    sink = pack.entry(
+      { name: e.name, size: e.size, mode: e.mode, mtime: new Date(e.mtime), uid: 0, gid: 0, type: 'file' },
+      (err) => (err ? reject(err) : resolve()),
+    );
   });
   if (e.size > 0) {
     const src = fs.createReadStream(abs, { start: 0, end: e.size - 1, highWaterMark: 256 * 1024 });
@@ -179,18 +187,42 @@ async function writeFile(pack: tar.Pack, dir: string, e: ContextEntry, progress:
  * Writes the tar of the Dockerfile (first) and `entries` into `pack`, then finalizes it.
  * The context's own copy of the Dockerfile (same name) is not sent twice.
  */
-export async function packContext(pack: tar.Pack, dir: string, df: Dockerfile, entries: readonly ContextEntry[], progress: PackProgress): Promise<void> {
-  await new Promise<void>((resolve, reject) => pack.entry(dockerfileHeader(df), df.bytes, (err) => (err ? reject(err) : resolve())));
+export async function packContext(
+  pack: tar.Pack,
+  dir: string,
+  df: Dockerfile,
+  entries: readonly ContextEntry[],
+  progress: PackProgress,
+): Promise<void> {
+  await new Promise<void>((resolve, reject) =>
+    pack.entry(dockerfileHeader(df), df.bytes, (err) => (err ? reject(err) : resolve())),
+  );
   progress.files++;
   progress.bytes += df.bytes.length;
   for (const e of entries) {
     if (e.name === df.name) continue;
     if (e.type === 'file') await writeFile(pack, dir, e, progress);
     else if (e.type === 'directory')
-      await new Promise<void>((resolve, reject) => pack.entry({ name: e.name, mode: e.mode, mtime: new Date(e.mtime), uid: 0, gid: 0, type: 'directory' }, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        pack.entry(
+          { name: e.name, mode: e.mode, mtime: new Date(e.mtime), uid: 0, gid: 0, type: 'directory' },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      );
     else
       await new Promise<void>((resolve, reject) =>
-        pack.entry({ name: e.name, mode: e.mode, mtime: new Date(e.mtime), uid: 0, gid: 0, type: 'symlink', linkname: e.linkname }, (err) => (err ? reject(err) : resolve())),
+        pack.entry(
+          {
+            name: e.name,
+            mode: e.mode,
+            mtime: new Date(e.mtime),
+            uid: 0,
+            gid: 0,
+            type: 'symlink',
+            linkname: e.linkname,
+          },
+          (err) => (err ? reject(err) : resolve()),
+        ),
       );
     progress.files++;
   }

@@ -17,7 +17,8 @@ export interface Reporter {
 }
 
 const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
-const rate = (n: number, started: number): string => `${(n / 1e6 / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1)} MB/s`;
+const rate = (n: number, started: number): string =>
+  `${(n / 1e6 / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1)} MB/s`;
 
 function plain(quiet: boolean): Reporter {
   const say = (t: string): void => {
@@ -27,7 +28,10 @@ function plain(quiet: boolean): Reporter {
     packing: () => {},
     packed: (files, bytes) => say(files === null ? 'context from stdin' : `context: ${files} files, ${mb(bytes)}`),
     sending: () => {},
-    sent: (p, started) => say(`sent ${p.files} files, ${mb(p.bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s (${rate(p.bytes, started)})`),
+    sent: (p, started) =>
+      say(
+        `sent ${p.files} files, ${mb(p.bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s (${rate(p.bytes, started)})`,
+      ),
     stop: async () => {},
   };
 }
@@ -45,7 +49,13 @@ function fancy(): Reporter {
   let finished = false;
   const list = new Listr(
     [
-      { title: packTitle, task: async (_, task) => { await packDone; task.title = packTitle; } },
+      {
+        title: packTitle,
+        task: async (_, task) => {
+          await packDone;
+          task.title = packTitle;
+        },
+      },
       {
         title: sendTitle,
         task: async (_, task) => {

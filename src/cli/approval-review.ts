@@ -39,7 +39,9 @@ export async function runReview(o: { yes?: boolean }): Promise<number> {
       if (r.code !== EXIT.ok) return r.code;
       const queue = (r.approvals ?? []).filter((a) => !skipped.has(a.sha256) && !decided.has(a.sha256));
       if (queue.length === 0) {
-        process.stdout.write(skipped.size > 0 ? `No pending requests left (${skipped.size} skipped).\n` : 'No pending requests.\n');
+        process.stdout.write(
+          skipped.size > 0 ? `No pending requests left (${skipped.size} skipped).\n` : 'No pending requests.\n',
+        );
         return EXIT.ok;
       }
       const id = await select({
@@ -62,7 +64,11 @@ export async function runReview(o: { yes?: boolean }): Promise<number> {
       const action = await select({
         message: `Decision on ${a.shortId}${errors > 0 ? ` (${errors} error findings)` : ''}`,
         choices: [
-          { name: 'approve', value: 'approve', disabled: own ? '(your own request: another reviewer must approve it)' : false },
+          {
+            name: 'approve',
+            value: 'approve',
+            disabled: own ? '(your own request: another reviewer must approve it)' : false,
+          },
           { name: 'reject (with a reason)', value: 'reject' },
           { name: 'skip for now', value: 'skip' },
           { name: 'quit', value: 'quit' },
@@ -77,7 +83,10 @@ export async function runReview(o: { yes?: boolean }): Promise<number> {
         const note = await input({ message: 'Note for the record (optional):' });
         await runDecision('approve', { id: a.shortId, ...(note.trim() ? { text: note.trim() } : {}) });
       } else {
-        const reason = await input({ message: 'Reason (the requester reads it):', validate: (v) => v.trim() !== '' || 'a reason is required to reject' });
+        const reason = await input({
+          message: 'Reason (the requester reads it):',
+          validate: (v) => v.trim() !== '' || 'a reason is required to reject',
+        });
         await runDecision('reject', { id: a.shortId, text: reason.trim() });
       }
       decided.add(a.sha256);

@@ -23,9 +23,27 @@ const { runReview } = await import('./approval-review.js');
 
 const SHA = 'ab'.repeat(32);
 const view = (over: Record<string, unknown> = {}) => ({
-  v: 1, id: SHA.slice(0, 12), shortId: SHA.slice(0, 12), sha256: SHA, repository: 'registry.example.internal/team/app',
-  requester: { user: 'dev1', uid: 1001 }, time: '2026-01-01T00:00:00.000Z', note: 'please', findings: [], state: 'pending',
-  history: [{ action: 'request', from: null, to: 'pending', by: { user: 'dev1', uid: 1001 }, time: '2026-01-01T00:00:00.000Z', note: 'please', repository: 'registry.example.internal/team/app' }],
+  v: 1,
+  id: SHA.slice(0, 12),
+  shortId: SHA.slice(0, 12),
+  sha256: SHA,
+  repository: 'registry.example.internal/team/app',
+  requester: { user: 'dev1', uid: 1001 },
+  time: '2026-01-01T00:00:00.000Z',
+  note: 'please',
+  findings: [],
+  state: 'pending',
+  history: [
+    {
+      action: 'request',
+      from: null,
+      to: 'pending',
+      by: { user: 'dev1', uid: 1001 },
+      time: '2026-01-01T00:00:00.000Z',
+      note: 'please',
+      repository: 'registry.example.internal/team/app',
+    },
+  ],
   ...over,
 });
 
@@ -40,20 +58,29 @@ beforeEach(() => {
   vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
   vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
 });
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 describe('display', () => {
   test('text from other people is shown with control characters escaped', () => {
-    expect(visible('ok\x1b]0;pwned\x07 \u202eevil\nnext\ttab')).toBe('ok\\u{1b}]0;pwned\\u{7} \\u{202e}evil\nnext\ttab');
+    expect(visible('ok\x1b]0;pwned\x07 \u202eevil\nnext\ttab')).toBe(
+      'ok\\u{1b}]0;pwned\\u{7} \\u{202e}evil\nnext\ttab',
+    );
   });
   test('list and show', () => {
     expect(formatList([])).toBe('No approvals.\n');
-    expect(formatList([view() as never])).toMatch(/^ID +STATE +REPOSITORY +REQUESTER +UPDATED +NOTE\nabababababab +pending +registry\.example\.internal\/team\/app +dev1 +2026-01-01T00:00:00Z +please\n$/);
+    expect(formatList([view() as never])).toMatch(
+      /^ID +STATE +REPOSITORY +REQUESTER +UPDATED +NOTE\nabababababab +pending +registry\.example\.internal\/team\/app +dev1 +2026-01-01T00:00:00Z +please\n$/,
+    );
     const df = 'FROM x\nRUN echo \x1b[2J\n';
     const text = formatShow(view({ dockerfile: Buffer.from(df).toString('base64') }) as never);
     expect(text).toContain('RUN echo \\u{1b}[2J');
     expect(text).not.toContain('\x1b');
-    expect(text).toMatch(/History:\n {2}2026-01-01T00:00:00Z {2}dev1 \(uid 1001\) {2}request → pending {2}registry\.example\.internal\/team\/app: please/);
+    expect(text).toMatch(
+      /History:\n {2}2026-01-01T00:00:00Z {2}dev1 \(uid 1001\) {2}request → pending {2}registry\.example\.internal\/team\/app: please/,
+    );
   });
 });
 
@@ -90,6 +117,8 @@ describe('review', () => {
   });
 
   test('interactive: pick, read, reject with a reason, then the queue is empty', async () => {
+    // A reviewer at a terminal: not CI (which .ci/run sets), stdin and stdout are TTYs.
+    vi.stubEnv('CI', '');
     vi.spyOn(process, 'stdin', 'get').mockReturnValue({ isTTY: true } as never);
     const stdoutTTY = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
     Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });

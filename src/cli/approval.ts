@@ -26,7 +26,10 @@ const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s 
 
 /** One broker call; the broker's words go to stderr, its JSON answer is parsed. */
 export async function ask(action: Action, fields: Fields): Promise<Reply> {
-  const { code, stdout = '' } = await callBroker({ v: 1, kind: 'approval', cwd: process.cwd(), action, ...fields }, { captureStdout: true });
+  const { code, stdout = '' } = await callBroker(
+    { v: 1, kind: 'approval', cwd: process.cwd(), action, ...fields },
+    { captureStdout: true },
+  );
   const text = stdout.trim();
   if (text === '') return { code };
   try {
@@ -39,8 +42,9 @@ export async function ask(action: Action, fields: Fields): Promise<Reply> {
 
 /** Text someone else wrote, safe on a terminal: control and bidi-override characters shown escaped. */
 export function visible(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const unsafe = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+  return text.replace(unsafe, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
 }
 
 export function dockerfileText(a: ApprovalView): string {
@@ -51,7 +55,11 @@ function findingsText(file: string, text: string, findings: readonly StoredFindi
   const color = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
   // Messages quote the Dockerfile; the file name is the requester's: all escaped.
   const shown = findings.map((f) => ({ ...f, message: visible(f.message), fix: visible(f.fix) }));
-  return formatTty({ file: visible(file), approvable: !findings.some((f) => f.severity === 'error'), findings: shown }, visible(text), { color });
+  return formatTty(
+    { file: visible(file), approvable: !findings.some((f) => f.severity === 'error'), findings: shown },
+    visible(text),
+    { color },
+  );
 }
 
 // ------------------------------------------------------------------ request
@@ -68,7 +76,14 @@ export async function runRequest(o: RequestOptions): Promise<number> {
     bytes = fs.readFileSync(o.file === '-' ? 0 : o.file);
   } catch (e) {
     const x = e as NodeJS.ErrnoException;
-    const why = x.code === 'ENOENT' ? 'no such file (give its path with -f)' : x.code === 'EISDIR' ? 'is a directory (give the Dockerfile with -f)' : x.code === 'EACCES' ? 'permission denied' : x.message;
+    const why =
+      x.code === 'ENOENT'
+        ? 'no such file (give its path with -f)'
+        : x.code === 'EISDIR'
+          ? 'is a directory (give the Dockerfile with -f)'
+          : x.code === 'EACCES'
+            ? 'permission denied'
+            : x.message;
     err(`cida-docker approval request: cannot read ${o.file}: ${why}`);
     return EXIT.usage;
   }
@@ -77,18 +92,27 @@ export async function runRequest(o: RequestOptions): Promise<number> {
     return EXIT.usage;
   }
   if (bytes.length > MAX_DOCKERFILE_TEXT) {
-    err(`cida-docker approval request: ${o.file} is ${bytes.length} bytes; an approval holds a Dockerfile of at most ${MAX_DOCKERFILE_TEXT} bytes`);
+    err(
+      `cida-docker approval request: ${o.file} is ${bytes.length} bytes; an approval holds a Dockerfile of at most ${MAX_DOCKERFILE_TEXT} bytes`,
+    );
     return EXIT.usage;
   }
-  const r = await ask('request', { dockerfile: bytes.toString('base64'), repo: o.repo, file: o.file === '-' ? 'stdin' : o.file, ...(o.note ? { note: o.note } : {}) });
+  const r = await ask('request', {
+    dockerfile: bytes.toString('base64'),
+    repo: o.repo,
+    file: o.file === '-' ? 'stdin' : o.file,
+    ...(o.note ? { note: o.note } : {}),
+  });
   const text = bytes.toString('utf8');
   if (r.findings && r.findings.length > 0) err(findingsText(r.file ?? o.file, text, r.findings));
   if (r.code !== EXIT.ok || !r.approval) return r.code === EXIT.ok ? EXIT.internal : r.code;
   const a = r.approval;
   if (a.findings.length > 0) err(findingsText(o.file, text, a.findings));
-  err(r.created
-    ? `Requested approval of ${o.file} for ${a.repository}: pending until a reviewer approves it (\`cida-docker approval show ${a.shortId}\`).`
-    : `Already requested: approval ${a.shortId} for ${a.repository} is ${a.state}.`);
+  err(
+    r.created
+      ? `Requested approval of ${o.file} for ${a.repository}: pending until a reviewer approves it (\`cida-docker approval show ${a.shortId}\`).`
+      : `Already requested: approval ${a.shortId} for ${a.repository} is ${a.state}.`,
+  );
   out(a.shortId);
   return EXIT.ok;
 }
@@ -101,10 +125,21 @@ function when(iso: string): string {
 
 export function formatList(list: readonly ApprovalView[]): string {
   if (list.length === 0) return 'No approvals.\n';
-  const rows = list.map((a) => [a.shortId, a.state, a.repository, a.requester.user, when(a.history[a.history.length - 1].time), visible((a.note ?? '').split('\n')[0])]);
+  const rows = list.map((a) => [
+    a.shortId,
+    a.state,
+    a.repository,
+    a.requester.user,
+    when(a.history[a.history.length - 1].time),
+    visible((a.note ?? '').split('\n')[0]),
+  ]);
   const head = ['ID', 'STATE', 'REPOSITORY', 'REQUESTER', 'UPDATED', 'NOTE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return `${[line(head), ...rows.map(line)].join('\n')}\n`;
 }
 
@@ -135,11 +170,19 @@ export function formatShow(a: ApprovalView): string {
   lines.push('History:');
   for (const h of a.history) {
     const words = h.note ?? h.reason;
-    lines.push(`  ${when(h.time)}  ${h.by.user} (uid ${h.by.uid})  ${h.action}${h.from ? ` ${h.from} → ${h.to}` : ` → ${h.to}`}${h.repository ? `  ${h.repository}` : ''}${words ? `: ${visible(words)}` : ''}`);
+    lines.push(
+      `  ${when(h.time)}  ${h.by.user} (uid ${h.by.uid})  ${h.action}${h.from ? ` ${h.from} → ${h.to}` : ` → ${h.to}`}${h.repository ? `  ${h.repository}` : ''}${words ? `: ${visible(words)}` : ''}`,
+    );
   }
   // What was published from it (the broker records every push: src/broker/images.ts).
-  const pushes = (a as { pushes?: { name: string; digest: string; by: { user: string }; time: string }[] }).pushes ?? [];
-  if (pushes.length > 0) lines.push('', 'Pushes:', ...pushes.map((p) => `  ${when(p.time)}  ${p.by.user}  ${visible(p.name)}  ${visible(p.digest)}`));
+  const pushes =
+    (a as { pushes?: { name: string; digest: string; by: { user: string }; time: string }[] }).pushes ?? [];
+  if (pushes.length > 0)
+    lines.push(
+      '',
+      'Pushes:',
+      ...pushes.map((p) => `  ${when(p.time)}  ${p.by.user}  ${visible(p.name)}  ${visible(p.digest)}`),
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -155,8 +198,14 @@ export async function runShow(o: { id: string; json?: boolean }): Promise<number
 
 const PAST = { approve: 'approved', reject: 'rejected', revoke: 'revoked' } as const;
 
-export async function runDecision(action: 'approve' | 'reject' | 'revoke', o: { id: string; text?: string }): Promise<number> {
-  const r = await ask(action, { id: o.id, ...(o.text !== undefined ? (action === 'approve' ? { note: o.text } : { reason: o.text }) : {}) });
+export async function runDecision(
+  action: 'approve' | 'reject' | 'revoke',
+  o: { id: string; text?: string },
+): Promise<number> {
+  const r = await ask(action, {
+    id: o.id,
+    ...(o.text !== undefined ? (action === 'approve' ? { note: o.text } : { reason: o.text }) : {}),
+  });
   if (r.code !== EXIT.ok || !r.approval) return r.code === EXIT.ok ? EXIT.internal : r.code;
   out(`${r.approval.shortId} ${PAST[action]} (${r.approval.repository})`);
   return EXIT.ok;

@@ -51,7 +51,8 @@ export function formatRecords(records: readonly AuditRecord[]): string {
   ]);
   const head = ['TIME', 'USER', 'VERDICT', 'EXIT', 'RULES', 'COMMAND'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   return [line(head), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -72,7 +73,9 @@ export async function runAudit(argv: readonly string[]): Promise<number> {
     return EXIT.usage;
   }
   if (own.rest.length > 0) {
-    process.stderr.write(`cida-docker audit: unexpected argument ${own.rest[0]}\nUsage: cida-docker audit [--user USER] [--since 2h|2024-05-01] [--json]\n`);
+    process.stderr.write(
+      `cida-docker audit: unexpected argument ${own.rest[0]}\nUsage: cida-docker audit [--user USER] [--since 2h|2024-05-01] [--json]\n`,
+    );
     return EXIT.usage;
   }
   const { code, stdout = '' } = await callBroker(
@@ -84,7 +87,10 @@ export async function runAudit(argv: readonly string[]): Promise<number> {
     process.stdout.write(stdout);
     return code;
   }
-  const records = stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as AuditRecord);
+  const records = stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as AuditRecord);
   process.stdout.write(formatRecords(records));
   const legend = noOutcomeLegend(records);
   if (legend !== null) process.stderr.write(legend);

@@ -48,7 +48,11 @@ export async function callBroker(req: BrokerRequest, options: CallOptions = {}):
     return { code: EXIT.usage };
   }
   const child = spawn(SUDO, ['-n', BROKER_PATH], {
-    stdio: [options.feed ? 'pipe' : 'inherit', options.captureStdout || options.output ? 'pipe' : 'inherit', options.output ? 'pipe' : 'inherit'],
+    stdio: [
+      options.feed ? 'pipe' : 'inherit',
+      options.captureStdout || options.output ? 'pipe' : 'inherit',
+      options.output ? 'pipe' : 'inherit',
+    ],
     env: { ...process.env, [REQUEST_ENV]: text },
   });
   // Ctrl-C reaches the broker through the terminal (or sudo relays it); the front end just waits
@@ -70,7 +74,7 @@ export async function callBroker(req: BrokerRequest, options: CallOptions = {}):
       process.stderr.write(notSetUpMessage(`cannot run sudo (${e.message})`));
       resolve(EXIT.notSetUp);
     });
-    child.on('close', (c, signal) => resolve(c ?? 128 + (signal ? SIGNALS[signal] ?? 0 : 0)));
+    child.on('close', (c, signal) => resolve(c ?? 128 + (signal ? (SIGNALS[signal] ?? 0) : 0)));
   });
   process.off('SIGINT', ignore);
   process.off('SIGQUIT', ignore);
@@ -79,7 +83,11 @@ export async function callBroker(req: BrokerRequest, options: CallOptions = {}):
   // sudo answers 1 when it will not run the broker ("a password is required", "not allowed");
   // docker answers 1 for many errors too: ask sudo, only then.
   if (code === 1 && !sudoAllowsBroker()) {
-    process.stderr.write(notSetUpMessage(`sudo will not run the broker for you (not in the cida-docker group, or no sudo rule in /etc/sudoers.d)`));
+    process.stderr.write(
+      notSetUpMessage(
+        `sudo will not run the broker for you (not in the cida-docker group, or no sudo rule in /etc/sudoers.d)`,
+      ),
+    );
     return { code: EXIT.notSetUp };
   }
   return { code, stdout: options.captureStdout ? Buffer.concat(chunks).toString('utf8') : undefined };

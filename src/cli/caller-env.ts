@@ -2,13 +2,19 @@
 // would point elsewhere are refused rather than silently ignored, and a CI job id is picked up.
 
 /** DOCKER_HOST values that name this host's own engine socket. */
-const LOCAL_SOCKETS = new Set(['unix:///var/run/docker.sock', 'unix:///run/docker.sock', '/var/run/docker.sock', '/run/docker.sock']);
+const LOCAL_SOCKETS = new Set([
+  'unix:///var/run/docker.sock',
+  'unix:///run/docker.sock',
+  '/var/run/docker.sock',
+  '/run/docker.sock',
+]);
 
 /** A message when the environment asks for another engine or client setup; null when fine. */
 export function callerEnvProblem(env: NodeJS.ProcessEnv): string | null {
   const set = (k: string): boolean => env[k] !== undefined && env[k] !== '';
   const found: string[] = [];
-  if (set('DOCKER_HOST') && !LOCAL_SOCKETS.has((env.DOCKER_HOST as string).trim())) found.push(`DOCKER_HOST=${env.DOCKER_HOST}`);
+  if (set('DOCKER_HOST') && !LOCAL_SOCKETS.has((env.DOCKER_HOST as string).trim()))
+    found.push(`DOCKER_HOST=${env.DOCKER_HOST}`);
   if (set('DOCKER_CONTEXT') && env.DOCKER_CONTEXT !== 'default') found.push(`DOCKER_CONTEXT=${env.DOCKER_CONTEXT}`);
   for (const k of ['DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) if (set(k)) found.push(`${k}=${env[k]}`);
   if (found.length === 0) return null;

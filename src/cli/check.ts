@@ -33,12 +33,27 @@ export async function runCheck(argv: readonly string[]): Promise<number> {
     const decision = decide(own.rest, policy, { user: me.username, uid: me.uid });
     if (json) {
       const caveats = decision.allowed ? storeCaveats(decision.parsed, policy) : [];
-      write(process.stdout, JSON.stringify({ allowed: decision.allowed, violations: decision.violations, argv: decision.argv, steps: decision.steps, caveats, docker: policy.engine.docker }));
+      write(
+        process.stdout,
+        JSON.stringify({
+          allowed: decision.allowed,
+          violations: decision.violations,
+          argv: decision.argv,
+          steps: decision.steps,
+          caveats,
+          docker: policy.engine.docker,
+        }),
+      );
     } else if (decision.allowed) {
       write(process.stdout, `allowed: ${[policy.engine.docker, ...decision.argv].map(shellQuote).join(' ')}`);
       if (decision.steps.length > 1) {
-        const lines = decision.steps.map((s, i) => `  ${i + 1}. ${[policy.engine.docker, ...s].map(shellQuote).join(' ')}`);
-        write(process.stdout, `what runs (CONTAINER: the id create prints; a USER name is pinned as --user UID:GID read from the image):\n${lines.join('\n')}`);
+        const lines = decision.steps.map(
+          (s, i) => `  ${i + 1}. ${[policy.engine.docker, ...s].map(shellQuote).join(' ')}`,
+        );
+        write(
+          process.stdout,
+          `what runs (CONTAINER: the id create prints; a USER name is pinned as --user UID:GID read from the image):\n${lines.join('\n')}`,
+        );
       }
       for (const c of storeCaveats(decision.parsed, policy)) write(process.stdout, `note: ${c}`);
     } else {
@@ -47,12 +62,20 @@ export async function runCheck(argv: readonly string[]): Promise<number> {
     return decision.allowed ? EXIT.ok : EXIT.refused;
   } catch (e) {
     if (e instanceof UsageError) {
-      if (json) write(process.stdout, JSON.stringify({ allowed: false, violations: [], argv: [], error: { kind: 'usage', message: e.message } }));
+      if (json)
+        write(
+          process.stdout,
+          JSON.stringify({ allowed: false, violations: [], argv: [], error: { kind: 'usage', message: e.message } }),
+        );
       write(process.stderr, formatUsageError(e));
       return EXIT.usage;
     }
     if (e instanceof PolicyError) {
-      if (json) write(process.stdout, JSON.stringify({ allowed: false, violations: [], argv: [], error: { kind: 'policy', message: e.message } }));
+      if (json)
+        write(
+          process.stdout,
+          JSON.stringify({ allowed: false, violations: [], argv: [], error: { kind: 'policy', message: e.message } }),
+        );
       write(process.stderr, `cida-docker: bad policy: ${e.message}`);
       return EXIT.badPolicy;
     }

@@ -22,11 +22,13 @@ describe('usage errors of docker verbs', () => {
     callBroker.mockResolvedValue({ code: 2 });
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     expect(await runDockerVerb(['login', '-phunter2', '--bogus', 'reg'])).toBe(2);
-    expect(callBroker).toHaveBeenCalledWith(expect.objectContaining({ kind: 'docker', argv: ['login', '-phunter2', '--bogus', 'reg'] }));
+    expect(callBroker).toHaveBeenCalledWith(
+      expect.objectContaining({ kind: 'docker', argv: ['login', '-phunter2', '--bogus', 'reg'] }),
+    );
     expect(err).not.toHaveBeenCalled(); // the broker prints the message, once
   });
 
-  it('without a broker: the front end prints docker\'s message itself, exit 2', async () => {
+  it("without a broker: the front end prints docker's message itself, exit 2", async () => {
     brokerInstalled(false);
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     expect(await runDockerVerb(['ps', '--bogus'])).toBe(2);

@@ -18,7 +18,6 @@ import { authFromDockerConfig } from './registry-auth.js';
 import { EXIT } from '../exit-codes.js';
 import { formatUsageError, formatViolations } from '../guards/report.js';
 
-
 function readablePolicy(): Policy | null {
   try {
     return loadPolicy(POLICY_PATH);
@@ -32,7 +31,8 @@ function envFor(names: readonly string[] | undefined): Record<string, string> | 
   const wanted = (names ?? []).filter((v) => !v.includes('='));
   if (wanted.length === 0) return undefined;
   const out: Record<string, string> = {};
-  for (const k of wanted) if (process.env[k] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) out[k] = process.env[k] as string;
+  for (const k of wanted)
+    if (process.env[k] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) out[k] = process.env[k] as string;
   return out;
 }
 
@@ -83,6 +83,14 @@ export async function runDockerVerb(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${formatUsageError(e)}\n`);
     return EXIT.usage;
   }
-  const { code } = await callBroker({ v: 1, kind: 'docker', argv: [...argv], cwd: process.cwd(), ciJob, ...(env ? { env } : {}), ...(auth ? { auth } : {}) });
+  const { code } = await callBroker({
+    v: 1,
+    kind: 'docker',
+    argv: [...argv],
+    cwd: process.cwd(),
+    ciJob,
+    ...(env ? { env } : {}),
+    ...(auth ? { auth } : {}),
+  });
   return code;
 }

@@ -39,7 +39,8 @@ export function parseLintArgs(argv: readonly string[]): LintArgs | string {
     } else if (a.startsWith('-') && a !== '-') return `unknown flag ${a}`;
     else files.push(a);
   }
-  if (!(LINT_FORMATS as readonly string[]).includes(format)) return `--format must be one of ${LINT_FORMATS.join(', ')}, got ${format}`;
+  if (!(LINT_FORMATS as readonly string[]).includes(format))
+    return `--format must be one of ${LINT_FORMATS.join(', ')}, got ${format}`;
   return { files: files.length > 0 ? files : ['Dockerfile'], format: format as LintFormat, policy };
 }
 

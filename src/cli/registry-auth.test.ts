@@ -17,21 +17,44 @@ function configDir(content: unknown): string {
 describe("Jenkins' per-block DOCKER_CONFIG", () => {
   it('hands over only the entry of the registry the push names, whatever spelling the key has', () => {
     for (const key of [REG, `https://${REG}`, `https://${REG}/v1/`, `http://${REG}/`]) {
-      const d = configDir({ auths: { [key]: { auth: AUTH }, 'other.example': { auth: 'b3RoZXI6cHc=' } }, credsStore: 'desktop' });
-      expect(authFromDockerConfig(parseDockerArgv(['push', `${REG}/team/web:1`]), { DOCKER_CONFIG: d })).toEqual({ registry: REG, auth: AUTH });
-      expect(authFromDockerConfig(parseDockerArgv(['pull', `${REG}/team/web:1`]), { DOCKER_CONFIG: d })).toEqual({ registry: REG, auth: AUTH });
+      const d = configDir({
+        auths: { [key]: { auth: AUTH }, 'other.example': { auth: 'b3RoZXI6cHc=' } },
+        credsStore: 'desktop',
+      });
+      expect(authFromDockerConfig(parseDockerArgv(['push', `${REG}/team/web:1`]), { DOCKER_CONFIG: d })).toEqual({
+        registry: REG,
+        auth: AUTH,
+      });
+      expect(authFromDockerConfig(parseDockerArgv(['pull', `${REG}/team/web:1`]), { DOCKER_CONFIG: d })).toEqual({
+        registry: REG,
+        auth: AUTH,
+      });
     }
   });
   it('Docker Hub keys match docker.io names', () => {
     const d = configDir({ auths: { 'https://index.docker.io/v1/': { auth: AUTH } } });
-    expect(authFromDockerConfig(parseDockerArgv(['push', 'docker.io/me/web:1']), { DOCKER_CONFIG: d })).toEqual({ registry: 'docker.io', auth: AUTH });
+    expect(authFromDockerConfig(parseDockerArgv(['push', 'docker.io/me/web:1']), { DOCKER_CONFIG: d })).toEqual({
+      registry: 'docker.io',
+      auth: AUTH,
+    });
   });
   it('nothing without DOCKER_CONFIG, for other verbs or registries, or for a bad file', () => {
     const d = configDir({ auths: { [REG]: { auth: AUTH } } });
     expect(authFromDockerConfig(parseDockerArgv(['push', `${REG}/team/web:1`]), {})).toBeUndefined();
     expect(authFromDockerConfig(parseDockerArgv(['run', `${REG}/team/web:1`]), { DOCKER_CONFIG: d })).toBeUndefined();
-    expect(authFromDockerConfig(parseDockerArgv(['push', 'other.example/team/web:1']), { DOCKER_CONFIG: d })).toBeUndefined();
-    for (const bad of ['{', '[]', { auths: [] }, { auths: { [REG]: { auth: 'not base64!' } } }, { auths: { [REG]: { auth: 'A'.repeat(5000) } } }, { auths: { [REG]: null } }])
-      expect(authFromDockerConfig(parseDockerArgv(['push', `${REG}/team/web:1`]), { DOCKER_CONFIG: configDir(bad) })).toBeUndefined();
+    expect(
+      authFromDockerConfig(parseDockerArgv(['push', 'other.example/team/web:1']), { DOCKER_CONFIG: d }),
+    ).toBeUndefined();
+    for (const bad of [
+      '{',
+      '[]',
+      { auths: [] },
+      { auths: { [REG]: { auth: 'not base64!' } } },
+      { auths: { [REG]: { auth: 'A'.repeat(5000) } } },
+      { auths: { [REG]: null } },
+    ])
+      expect(
+        authFromDockerConfig(parseDockerArgv(['push', `${REG}/team/web:1`]), { DOCKER_CONFIG: configDir(bad) }),
+      ).toBeUndefined();
   });
 });

@@ -25,7 +25,10 @@ function registryOf(cmd: ParsedCommand): string | undefined {
 }
 
 /** The `auths` entry of $DOCKER_CONFIG/config.json for the registry of this push or pull, or undefined. */
-export function authFromDockerConfig(cmd: ParsedCommand, env: NodeJS.ProcessEnv): { registry: string; auth: string } | undefined {
+export function authFromDockerConfig(
+  cmd: ParsedCommand,
+  env: NodeJS.ProcessEnv,
+): { registry: string; auth: string } | undefined {
   const dir = env.DOCKER_CONFIG;
   const registry = registryOf(cmd);
   if (dir === undefined || dir === '' || registry === undefined) return undefined;
@@ -53,7 +56,8 @@ export function authFromDockerConfig(cmd: ParsedCommand, env: NodeJS.ProcessEnv)
   for (const [key, entry] of Object.entries(auths as Record<string, unknown>)) {
     if (loginRegistry(key) !== registry) continue;
     const auth = (entry as { auth?: unknown } | null)?.auth;
-    if (typeof auth === 'string' && auth.length <= MAX_AUTH && /^[A-Za-z0-9+/]+={0,2}$/.test(auth)) return { registry, auth };
+    if (typeof auth === 'string' && auth.length <= MAX_AUTH && /^[A-Za-z0-9+/]+={0,2}$/.test(auth))
+      return { registry, auth };
   }
   return undefined;
 }

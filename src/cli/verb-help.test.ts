@@ -13,7 +13,9 @@ describe('cida-docker VERB --help', () => {
     expect(text).toMatch(/^USAGE\n {2}\$ cida-docker run \[OPTIONS\] IMAGE \[COMMAND\] \[ARG\.\.\.\]$/m);
     expect(line('--volume ')).toMatch(/-v, --volume list\s+refused \(host-mount\)\s+Bind mount a volume/);
     expect(line('--privileged')).toMatch(/refused \(privileged\)/);
-    expect(line('--detach ')).toMatch(/-d, --detach\s+checked \(detached-service\), forced\s+Run container in background/);
+    expect(line('--detach ')).toMatch(
+      /-d, --detach\s+checked \(detached-service\), forced\s+Run container in background/,
+    );
     expect(line('--publish-all')).toMatch(/-P, --publish-all\s+checked \(detached-service\), forced/);
     expect(line('--cgroupns')).toMatch(/forced/);
     expect(line('--memory ')).toMatch(/checked \(resource-limits\), forced/);

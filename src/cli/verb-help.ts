@@ -20,7 +20,14 @@ function forcedFlags(verb: string, policy: Policy): Set<string> {
 
 function mark(verb: string, long: string, forced: ReadonlySet<string>): string {
   const cls = FLAG_CLASSES[verb as SupportedCommand]?.[long];
-  const base = cls === undefined ? 'refused (unclassified-flag)' : cls === 'allow' ? 'allowed' : 'refuse' in cls ? `refused (${cls.refuse})` : `checked (${cls.check})`;
+  const base =
+    cls === undefined
+      ? 'refused (unclassified-flag)'
+      : cls === 'allow'
+        ? 'allowed'
+        : 'refuse' in cls
+          ? `refused (${cls.refuse})`
+          : `checked (${cls.check})`;
   return forced.has(long) ? `${base === 'allowed' ? '' : `${base}, `}forced` : base;
 }
 

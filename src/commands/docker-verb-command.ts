@@ -8,7 +8,9 @@ export function dockerVerbCommand(verb: Verb): Command.Class {
   return class extends Command {
     static override summary = verb.summary;
     static override description = `${verb.description} Flags are docker's own (\`cida-docker ${verb.name} --help\` lists them with what this host's policy does with each), checked against this host's policy.`;
-    static override examples = verb.examples.map((e) => (e.startsWith('CID=') ? e.replace('cida-docker', '<%= config.bin %>') : `<%= config.bin %> ${e}`));
+    static override examples = verb.examples.map((e) =>
+      e.startsWith('CID=') ? e.replace('cida-docker', '<%= config.bin %>') : `<%= config.bin %> ${e}`,
+    );
     static override strict = false;
 
     async run(): Promise<void> {

@@ -9,10 +9,16 @@ export default class Doctor extends Command {
     'as root it checks everything, for --user NAME or the user who ran sudo.',
     'Exit 0 when all is well, 69 when the broker or the sudo rule is not usable, 1 for any other problem.',
   ].join('\n');
-  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json', 'sudo <%= config.bin %> doctor --user jenkins'];
+  static override examples = [
+    '<%= config.bin %> doctor',
+    '<%= config.bin %> doctor --json',
+    'sudo <%= config.bin %> doctor --user jenkins',
+  ];
   static override flags = {
-    json: Flags.boolean({ description: 'print one JSON object {ok, exitCode, user, asRoot, checks: [{id, title, status, detail, fix}]}' }),
-    user: Flags.string({ description: 'as root: check this user\'s access (default: the user who ran sudo)' }),
+    json: Flags.boolean({
+      description: 'print one JSON object {ok, exitCode, user, asRoot, checks: [{id, title, status, detail, fix}]}',
+    }),
+    user: Flags.string({ description: "as root: check this user's access (default: the user who ran sudo)" }),
   };
 
   async run(): Promise<void> {

@@ -17,8 +17,15 @@ export default class Lint extends Command {
     file: Args.string({ description: 'Dockerfile(s) to check, "-" for standard input (default: ./Dockerfile)' }),
   };
   static override flags = {
-    format: Flags.option({ options: LINT_FORMATS, default: 'tty' as const, description: 'output: tty (like a compiler), json (one object per file, one per line), sarif (SARIF 2.1.0)' })(),
-    policy: Flags.string({ description: 'policy file giving the trusted registries and rule severities', default: POLICY_PATH }),
+    format: Flags.option({
+      options: LINT_FORMATS,
+      default: 'tty' as const,
+      description: 'output: tty (like a compiler), json (one object per file, one per line), sarif (SARIF 2.1.0)',
+    })(),
+    policy: Flags.string({
+      description: 'policy file giving the trusted registries and rule severities',
+      default: POLICY_PATH,
+    }),
   };
 
   async run(): Promise<void> {

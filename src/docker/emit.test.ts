@@ -21,11 +21,54 @@ function tryParse(argv: string[]): ParsedCommand | null {
   }
 }
 
-const TRICKY = ['--privileged', '-d', '--', '-', '', '-v/:/h', '--net=host', 'a=b', '=', '-test.v', 'true', 'false', '0x10', '1_0', '512m', 'host', ' ', 'ä', '"', ','];
+const TRICKY = [
+  '--privileged',
+  '-d',
+  '--',
+  '-',
+  '',
+  '-v/:/h',
+  '--net=host',
+  'a=b',
+  '=',
+  '-test.v',
+  'true',
+  'false',
+  '0x10',
+  '1_0',
+  '512m',
+  'host',
+  ' ',
+  'ä',
+  '"',
+  ',',
+];
 const IMAGES = ['registry.example.internal/team/app:1.0', 'alpine', 'busybox:1.36'];
-const UNSUPPORTED_WORDS = [['volume', 'ls'], ['network', 'create'], ['compose'], ['container', 'frob'], ['system', 'prune'], ['buildx', 'build']];
+const UNSUPPORTED_WORDS = [
+  ['volume', 'ls'],
+  ['network', 'create'],
+  ['compose'],
+  ['container', 'frob'],
+  ['system', 'prune'],
+  ['buildx', 'build'],
+];
 
-const value = fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 8 }), fc.constantFrom('80:80', '1g', '1.5', '10', '1s', 'nofile=1:2', 'type=tmpfs,target=/t', 'A=1', '1.2.3.4', 'h:1.2.3.4'));
+const value = fc.oneof(
+  fc.constantFrom(...TRICKY),
+  fc.string({ maxLength: 8 }),
+  fc.constantFrom(
+    '80:80',
+    '1g',
+    '1.5',
+    '10',
+    '1s',
+    'nofile=1:2',
+    'type=tmpfs,target=/t',
+    'A=1',
+    '1.2.3.4',
+    'h:1.2.3.4',
+  ),
+);
 
 /** One flag occurrence from `flags`, in any spelling pflag reads. */
 function flagToken(flags: readonly FlagSpec[]): fc.Arbitrary<string[]> {
@@ -62,12 +105,16 @@ const tableArgv: fc.Arbitrary<string[]> = fc
     const bools = flags.filter((f) => f.type === 'bool' && f.short && !f.shorthandDeprecated);
     const group =
       bools.length > 1
-        ? fc.array(fc.constantFrom(...bools), { minLength: 2, maxLength: 4 }).map((bs) => [`-${bs.map((b) => b.short).join('')}`])
+        ? fc
+            .array(fc.constantFrom(...bools), { minLength: 2, maxLength: 4 })
+            .map((bs) => [`-${bs.map((b) => b.short).join('')}`])
         : fc.constant([] as string[]);
-    return fc.array(fc.oneof({ weight: 5, arbitrary: flagToken(flags) }, { weight: 1, arbitrary: group }), { maxLength: 6 }).map((tokens) => {
-      const pos = seed % 2 === 0 && positionals.length > 0 ? [...positionals] : positionals;
-      return [...globals.flat(), ...words, ...tokens.flat(), ...(dash ? ['--'] : []), ...pos];
-    });
+    return fc
+      .array(fc.oneof({ weight: 5, arbitrary: flagToken(flags) }, { weight: 1, arbitrary: group }), { maxLength: 6 })
+      .map((tokens) => {
+        const pos = seed % 2 === 0 && positionals.length > 0 ? [...positionals] : positionals;
+        return [...globals.flat(), ...words, ...tokens.flat(), ...(dash ? ['--'] : []), ...pos];
+      });
   });
 
 describe('parse ∘ emit', () => {
@@ -101,7 +148,18 @@ describe('parse ∘ emit', () => {
 
   it('emits canonical long names only, values attached, positionals after --', () => {
     const m = parseDockerArgv(['container', 'run', '-dPv/:/h', '--net', 'x', '-e=A', 'img', '--privileged']);
-    expect(emitDockerArgv(m)).toEqual(['container', 'run', '--detach', '--publish-all', '--volume=/:/h', '--network=x', '--env=A', '--', 'img', '--privileged']);
+    expect(emitDockerArgv(m)).toEqual([
+      'container',
+      'run',
+      '--detach',
+      '--publish-all',
+      '--volume=/:/h',
+      '--network=x',
+      '--env=A',
+      '--',
+      'img',
+      '--privileged',
+    ]);
     const u = parseDockerArgv(['-D', '--', '-x', 'y']);
     expect(emitDockerArgv(u)).toEqual(['--debug', '--', '-x', 'y']);
     expect(parseDockerArgv(emitDockerArgv(u))).toEqual(u);
@@ -113,7 +171,22 @@ describe('parseDockerArgv on anything', () => {
     fc.oneof(
       fc.string(),
       fc.string({ unit: 'binary' }),
-      fc.constantFrom(...TRICKY, 'run', 'exec', 'ps', 'container', 'image', 'rm', '-H', '-h', '--help', '-p', '-e', '--mount', '--network'),
+      fc.constantFrom(
+        ...TRICKY,
+        'run',
+        'exec',
+        'ps',
+        'container',
+        'image',
+        'rm',
+        '-H',
+        '-h',
+        '--help',
+        '-p',
+        '-e',
+        '--mount',
+        '--network',
+      ),
       fc.stringMatching(/^-{1,3}[a-zA-Z=.-]{0,6}$/),
     ),
     { maxLength: 10 },

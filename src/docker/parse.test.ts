@@ -50,8 +50,18 @@ describe('bool flags', () => {
     expect(parse(['run', '-d', 'false']).args).toEqual(['false']);
   });
   it.each([
-    ['1', 'true'], ['t', 'true'], ['T', 'true'], ['TRUE', 'true'], ['true', 'true'], ['True', 'true'],
-    ['0', 'false'], ['f', 'false'], ['F', 'false'], ['FALSE', 'false'], ['false', 'false'], ['False', 'false'],
+    ['1', 'true'],
+    ['t', 'true'],
+    ['T', 'true'],
+    ['TRUE', 'true'],
+    ['true', 'true'],
+    ['True', 'true'],
+    ['0', 'false'],
+    ['f', 'false'],
+    ['F', 'false'],
+    ['FALSE', 'false'],
+    ['false', 'false'],
+    ['False', 'false'],
   ])('--rm=%s is %s', (v, b) => {
     expect(parse(['run', `--rm=${v}`, IMG]).flags.rm).toEqual([b]);
   });
@@ -70,7 +80,10 @@ describe('bool flags', () => {
 describe('shorthands', () => {
   it('combine: -itdP, and the first value-taking one takes the rest of the group', () => {
     expect(parse(['run', '-itdP', IMG]).flags).toEqual({
-      interactive: ['true'], tty: ['true'], detach: ['true'], 'publish-all': ['true'],
+      interactive: ['true'],
+      tty: ['true'],
+      detach: ['true'],
+      'publish-all': ['true'],
     });
     const p = parse(['run', '-dPv/:/h', IMG]);
     expect(p.flags).toEqual({ detach: ['true'], 'publish-all': ['true'], volume: ['/:/h'] });
@@ -209,17 +222,23 @@ describe('command lookup', () => {
 describe('aliases and repeats', () => {
   it('hidden aliases merge into their canonical flag, in order', () => {
     expect(parse(['run', '--net', 'a', '--network=b', IMG]).flags).toEqual({ network: ['a', 'b'] });
-    expect(parse(['run', '--net-alias', 'x', '--network-alias', 'y', '--net=n', IMG]).flags['network-alias']).toEqual(['x', 'y']);
+    expect(parse(['run', '--net-alias', 'x', '--network-alias', 'y', '--net=n', IMG]).flags['network-alias']).toEqual([
+      'x',
+      'y',
+    ]);
     expect(parse(['run', '--dns-opt', 'a', '--dns-option', 'b', IMG]).flags['dns-option']).toEqual(['a', 'b']);
     expect(parse(['stop', '--time', '5', 'c1']).flags).toEqual({ timeout: ['5'] });
   });
   it('stop --time with --timeout is refused like docker does', () => {
-    expect(usage(['stop', '--time', '1', '-t', '2', 'c1'])).toBe('conflicting options: cannot specify both --timeout and --time');
+    expect(usage(['stop', '--time', '1', '-t', '2', 'c1'])).toBe(
+      'conflicting options: cannot specify both --timeout and --time',
+    );
     expect(parse(['stop', '-t', '1', '--timeout=2', 'c1']).flags).toEqual({ timeout: ['2'] });
   });
   it('scalars: last wins; lists append', () => {
     expect(parse(['run', '--name', 'a', '--name=b', '--privileged=false', '--privileged', IMG]).flags).toEqual({
-      name: ['b'], privileged: ['true'],
+      name: ['b'],
+      privileged: ['true'],
     });
     expect(parse(['run', '-e', 'A=1', '--env=B=2', '-eC=3', IMG]).flags.env).toEqual(['A=1', 'B=2', 'C=3']);
   });
@@ -253,14 +272,29 @@ describe('positional counts (cobra, cli/required.go)', () => {
 
 describe('values docker checks while parsing', () => {
   it.each([
-    [['run', '--cpu-shares', 'x', IMG], 'invalid argument "x" for "-c, --cpu-shares" flag: strconv.ParseInt: parsing "x": invalid syntax'],
-    [['run', '--blkio-weight', '70000', IMG], 'invalid argument "70000" for "--blkio-weight" flag: strconv.ParseUint: parsing "70000": value out of range'],
-    [['run', '--health-interval', '1', IMG], 'invalid argument "1" for "--health-interval" flag: time: missing unit in duration "1"'],
+    [
+      ['run', '--cpu-shares', 'x', IMG],
+      'invalid argument "x" for "-c, --cpu-shares" flag: strconv.ParseInt: parsing "x": invalid syntax',
+    ],
+    [
+      ['run', '--blkio-weight', '70000', IMG],
+      'invalid argument "70000" for "--blkio-weight" flag: strconv.ParseUint: parsing "70000": value out of range',
+    ],
+    [
+      ['run', '--health-interval', '1', IMG],
+      'invalid argument "1" for "--health-interval" flag: time: missing unit in duration "1"',
+    ],
     [['run', '-m', '1x', IMG], 'invalid argument "1x" for "-m, --memory" flag: invalid suffix: \'x\''],
     [['run', '-e', '', IMG], 'invalid argument "" for "-e, --env" flag: invalid environment variable: '],
-    [['run', '--add-host', 'h:x', IMG], 'invalid argument "h:x" for "--add-host" flag: invalid IP address in add-host: "x"'],
+    [
+      ['run', '--add-host', 'h:x', IMG],
+      'invalid argument "h:x" for "--add-host" flag: invalid IP address in add-host: "x"',
+    ],
     [['run', '--dns', 'x', IMG], 'invalid argument "x" for "--dns" flag: IP address is not correctly formatted: x'],
-    [['run', '--ulimit', 'nofile=2:1', IMG], 'invalid argument "nofile=2:1" for "--ulimit" flag: ulimit soft limit must be less than or equal to hard limit: 2 > 1'],
+    [
+      ['run', '--ulimit', 'nofile=2:1', IMG],
+      'invalid argument "nofile=2:1" for "--ulimit" flag: ulimit soft limit must be less than or equal to hard limit: 2 > 1',
+    ],
     [['run', '--mount', 'type=tmpfs', IMG], 'invalid argument "type=tmpfs" for "--mount" flag: target is required'],
     [['run', '--network', 'name=,x=y', IMG], 'invalid argument "name=,x=y" for "--network" flag: invalid field key x'],
     [['run', '-l', ' ', IMG], 'invalid argument " " for "-l, --label" flag: invalid label \' \': empty name'],
@@ -269,8 +303,22 @@ describe('values docker checks while parsing', () => {
     expect(usage(argv as string[])).toBe(msg);
   });
   it('accepts what docker accepts: Go base-0 integers, units, rationals', () => {
-    expect(parse(['run', '--cpu-shares', '0x10', '--pids-limit=1_0', '--oom-score-adj=-0o20', '-m', '1.5g', '--cpus', '1/2', IMG]).flags).toMatchObject({
-      'cpu-shares': ['0x10'], 'pids-limit': ['1_0'],
+    expect(
+      parse([
+        'run',
+        '--cpu-shares',
+        '0x10',
+        '--pids-limit=1_0',
+        '--oom-score-adj=-0o20',
+        '-m',
+        '1.5g',
+        '--cpus',
+        '1/2',
+        IMG,
+      ]).flags,
+    ).toMatchObject({
+      'cpu-shares': ['0x10'],
+      'pids-limit': ['1_0'],
     });
   });
 });
@@ -282,11 +330,17 @@ describe('what run/create reject after parsing, before creating', () => {
     [['run', '-p', 'x:80:80', IMG], 'invalid IP address: x'],
     [['run', '--expose', 'a:b', IMG], 'invalid port format for --expose: a:b'],
     [['run', '--pid', 'foo', IMG], '--pid: invalid PID mode'],
-    [['run', '--restart', 'on-failure:x', IMG], 'invalid restart policy format: maximum retry count must be an integer'],
+    [
+      ['run', '--restart', 'on-failure:x', IMG],
+      'invalid restart policy format: maximum retry count must be an integer',
+    ],
     [['run', '--rm', '--restart=always', IMG], 'conflicting options: cannot specify both --restart and --rm'],
     [['run', '--security-opt', 'foo', IMG], 'Invalid --security-opt: "foo"'],
     [['run', '--network-alias', 'a', IMG], 'network-scoped aliases are only supported for user-defined networks'],
-    [['run', '--pull', 'sometimes', IMG], 'invalid pull option: \'sometimes\': must be one of "always", "missing" or "never"'],
+    [
+      ['run', '--pull', 'sometimes', IMG],
+      'invalid pull option: \'sometimes\': must be one of "always", "missing" or "never"',
+    ],
     [['run', '-v', '/a::b', IMG], 'invalid spec: /a::b: empty section between colons'],
     [['create', '--mac-address', 'zz', IMG], 'zz is not a valid mac address'],
     [['run', '--no-healthcheck', '--health-cmd=x', IMG], '--no-healthcheck conflicts with --health-* options'],

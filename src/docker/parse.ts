@@ -36,8 +36,18 @@ for (const c of Object.values(COMMANDS)) for (const w of c.aliases) COMMAND_BY_W
 const GROUPS = new Set([...COMMAND_BY_WORDS.keys()].filter((k) => k.includes(' ')).map((k) => k.split(' ')[0]));
 
 const BOOL_VALUES: Record<string, 'true' | 'false'> = {
-  '1': 'true', t: 'true', T: 'true', TRUE: 'true', true: 'true', True: 'true',
-  '0': 'false', f: 'false', F: 'false', FALSE: 'false', false: 'false', False: 'false',
+  '1': 'true',
+  t: 'true',
+  T: 'true',
+  TRUE: 'true',
+  true: 'true',
+  True: 'true',
+  '0': 'false',
+  f: 'false',
+  F: 'false',
+  FALSE: 'false',
+  false: 'false',
+  False: 'false',
 };
 
 /** The result of one pflag FlagSet.Parse: values and the positionals left over. */
@@ -49,7 +59,7 @@ interface FlagParse {
 }
 
 function setFlag(values: FlagValues, flag: FlagSpec, set: FlagSet, raw: string): void {
-  const canonical = flag.aliasOf ? set.byLong.get(flag.aliasOf) ?? flag : flag;
+  const canonical = flag.aliasOf ? (set.byLong.get(flag.aliasOf) ?? flag) : flag;
   let value = raw;
   // pflag names the flag in its error by the flag's own registration (FlagSet.Set), not by how it
   // was spelled: "-d, --detach" for --detach=yes too; an alias by its own name (--net).
@@ -63,7 +73,8 @@ function setFlag(values: FlagValues, flag: FlagSpec, set: FlagSet, raw: string):
     value = b;
   } else {
     const problem = checkFlagValue(canonical, raw, set.command);
-    if (problem !== null) throw new UsageError(`invalid argument ${goQuote(raw)} for ${goQuote(named())} flag: ${problem}`);
+    if (problem !== null)
+      throw new UsageError(`invalid argument ${goQuote(raw)} for ${goQuote(named())} flag: ${problem}`);
   }
   const name = canonical.long;
   if (canonical.repeatable) (values[name] ??= []).push(value);
@@ -158,7 +169,7 @@ function scanLong(argv: readonly string[], i: number, set: FlagSet, out: FlagOcc
 
 function scanShortGroup(argv: readonly string[], i: number, set: FlagSet, out: FlagOccurrence[]): number {
   const s = argv[i];
-  for (let k = 1; k < s.length; ) {
+  for (let k = 1; k < s.length;) {
     const shorthands = s.slice(k);
     // pflag's go-test workaround: '-test.v' (also inside a group) is silently dropped.
     if (shorthands.startsWith('test.')) return i + 1;
@@ -168,7 +179,13 @@ function scanShortGroup(argv: readonly string[], i: number, set: FlagSet, out: F
       // pflag reports the shorthand byte and the rest of the group from it: "'x' in -x" for -dx.
       // Whether the rest of the group is its value nobody knows: it is reported as one.
       const error = `unknown shorthand flag: ${goQuoteByte(Buffer.from(c, 'utf8')[0])} in -${shorthands}`;
-      out.push({ token: i, flag, value: shorthands.length > 1 ? { token: i, start: k + 1 } : null, raw: shorthands.slice(1), error });
+      out.push({
+        token: i,
+        flag,
+        value: shorthands.length > 1 ? { token: i, start: k + 1 } : null,
+        raw: shorthands.slice(1),
+        error,
+      });
       return i + 1;
     }
     if (shorthands.length > 2 && shorthands[1] === '=') {
@@ -188,7 +205,13 @@ function scanShortGroup(argv: readonly string[], i: number, set: FlagSet, out: F
       out.push({ token: i, flag, value: { token: i + 1, start: 0 }, raw: argv[i + 1] });
       return i + 2;
     }
-    out.push({ token: i, flag, value: null, raw: '', error: `flag needs an argument: ${goQuoteByte(c.charCodeAt(0))} in -${shorthands}` });
+    out.push({
+      token: i,
+      flag,
+      value: null,
+      raw: '',
+      error: `flag needs an argument: ${goQuoteByte(c.charCodeAt(0))} in -${shorthands}`,
+    });
     return i + 1;
   }
   return i + 1;
@@ -294,7 +317,13 @@ export function parseDockerArgv(argv: readonly string[]): ParsedCommand {
     if (e instanceof UsageError) throw new UsageError(e.message, words);
     throw e;
   }
-  const cmd: ParsedCommand = { globals: global.values, words, command: spec.name, flags: parsed.values, args: parsed.args };
+  const cmd: ParsedCommand = {
+    globals: global.values,
+    words,
+    command: spec.name,
+    flags: parsed.values,
+    args: parsed.args,
+  };
   if (!helpRequested(spec, global.values, parsed.values)) {
     checkArgCount(spec, words, parsed.args.length);
     // stop/restart: --time (deprecated) and --timeout share one variable; RunE refuses both.

@@ -35,7 +35,12 @@ describe('parseImageReference (ParseNormalizedNamed)', () => {
     ['[::1]:5000/team/app:v1', '[::1]:5000', 'team/app', 'v1'],
     ['[fe80::1]/app', '[fe80::1]', 'app', undefined],
     ['example:5000/app', 'example:5000', 'app', undefined],
-    ['registry.example.internal-mirror.example.com/team/app', 'registry.example.internal-mirror.example.com', 'team/app', undefined],
+    [
+      'registry.example.internal-mirror.example.com/team/app',
+      'registry.example.internal-mirror.example.com',
+      'team/app',
+      undefined,
+    ],
     ['registry.example.internal.evil.com/x', 'registry.example.internal.evil.com', 'x', undefined],
     // No slash: a Docker Hub name, whatever it looks like.
     ['registry.example.internal', 'docker.io', 'library/registry.example.internal', undefined],
@@ -63,7 +68,12 @@ describe('parseImageReference (ParseNormalizedNamed)', () => {
       path: 'team/app',
       digest: d,
     });
-    expect(parseImageReference(`alpine:3@${d}`)).toEqual({ domain: 'docker.io', path: 'library/alpine', tag: '3', digest: d });
+    expect(parseImageReference(`alpine:3@${d}`)).toEqual({
+      domain: 'docker.io',
+      path: 'library/alpine',
+      tag: '3',
+      digest: d,
+    });
     const s512 = `sha512:${'ab'.repeat(64)}`;
     expect(parseImageReference(`registry.example.internal/x@${s512}`).digest).toBe(s512);
   });

@@ -5,7 +5,12 @@ import { generateArgv, rng } from '../../test/differential/generate.js';
 import { type FlagValues, UsageError } from './model.js';
 import { isBoolText, parseDockerArgv, scanDockerArgv } from './parse.js';
 
-function valuesOf(argv: readonly string[]): { globals: FlagValues; flags: FlagValues; args: string[]; errors: string[] } {
+function valuesOf(argv: readonly string[]): {
+  globals: FlagValues;
+  flags: FlagValues;
+  args: string[];
+  errors: string[];
+} {
   const scan = scanDockerArgv(argv);
   const globals: FlagValues = {};
   const flags: FlagValues = {};
@@ -14,25 +19,51 @@ function valuesOf(argv: readonly string[]): { globals: FlagValues; flags: FlagVa
     if (!o.flag) continue;
     const into = o.token < firstCommandToken ? globals : flags;
     const name = o.flag.aliasOf ?? o.flag.long;
-    const v = o.flag.type === 'bool' && isBoolText(o.raw) ? String(['1', 't', 'T', 'TRUE', 'true', 'True'].includes(o.raw)) : o.raw;
+    const v =
+      o.flag.type === 'bool' && isBoolText(o.raw)
+        ? String(['1', 't', 'T', 'TRUE', 'true', 'True'].includes(o.raw))
+        : o.raw;
     if (o.flag.repeatable) (into[name] ??= []).push(v);
     else {
       delete into[name];
       into[name] = [v];
     }
   }
-  return { globals, flags, args: scan.args.map((i) => argv[i]), errors: scan.occurrences.flatMap((o) => (o.error ? [o.error] : [])) };
+  return {
+    globals,
+    flags,
+    args: scan.args.map((i) => argv[i]),
+    errors: scan.occurrences.flatMap((o) => (o.error ? [o.error] : [])),
+  };
 }
 
 describe('scanDockerArgv reads as parseDockerArgv does', () => {
   it('on hand-picked spellings', () => {
-    const argv = ['-D', 'run', '-itdp', '8080:80', '--env=A=b', '-eC=d', '-e=E=f', '--net', 'none', '--', 'img', '-e', 'X=y'];
+    const argv = [
+      '-D',
+      'run',
+      '-itdp',
+      '8080:80',
+      '--env=A=b',
+      '-eC=d',
+      '-e=E=f',
+      '--net',
+      'none',
+      '--',
+      'img',
+      '-e',
+      'X=y',
+    ];
     const p = parseDockerArgv(argv);
     const s = valuesOf(argv);
     expect(s).toEqual({ globals: p.globals, flags: p.flags, args: p.args, errors: [] });
     const scan = scanDockerArgv(argv);
     const env = scan.occurrences.filter((o) => o.flag?.long === 'env').map((o) => o.value);
-    expect(env).toEqual([{ token: 4, start: 6 }, { token: 5, start: 2 }, { token: 6, start: 3 }]);
+    expect(env).toEqual([
+      { token: 4, start: 6 },
+      { token: 5, start: 2 },
+      { token: 6, start: 3 },
+    ]);
   });
   it('goes on past errors, marking them', () => {
     const scan = scanDockerArgv(['login', '-phunter2', '--bogus', 'reg', '-Zx']);
@@ -59,7 +90,8 @@ describe('scanDockerArgv reads as parseDockerArgv does', () => {
       const s = valuesOf(argv);
       expect(s.errors, argv.join(' ')).toEqual([]);
       expect(s.globals, argv.join(' ')).toEqual(p.globals);
-      if (p.command !== null) expect({ flags: s.flags, args: s.args }, argv.join(' ')).toEqual({ flags: p.flags, args: p.args });
+      if (p.command !== null)
+        expect({ flags: s.flags, args: s.args }, argv.join(' ')).toEqual({ flags: p.flags, args: p.args });
     }
     expect(parsed).toBeGreaterThan(1000);
   });

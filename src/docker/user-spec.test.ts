@@ -19,7 +19,10 @@ describe('user specs resolve as the engine resolves them (moby/sys/user GetExecU
     expect(resolveUserSpec('admin', PASSWD, GROUP)).toEqual(ok(0, 0));
     expect(resolveUserSpec('app', PASSWD, GROUP)).toEqual(ok(1000, 1000, [50]));
     expect(resolveUserSpec('1000', PASSWD, GROUP)).toEqual(ok(1000, 1000, [50]));
-    expect(resolveUserSpec('ghost', PASSWD, GROUP)).toMatchObject({ kind: 'error', why: expect.stringContaining('no user "ghost"') });
+    expect(resolveUserSpec('ghost', PASSWD, GROUP)).toMatchObject({
+      kind: 'error',
+      why: expect.stringContaining('no user "ghost"'),
+    });
   });
   it('a numeric uid whose passwd entry has gid 0, or that has no entry at all, is in group root', () => {
     expect(resolveUserSpec('1001', PASSWD, GROUP)).toEqual(ok(1001, 0));

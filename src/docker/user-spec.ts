@@ -19,7 +19,8 @@ export interface Identity {
   readonly groups: readonly number[];
 }
 
-export type Resolved = { readonly kind: 'ok'; readonly id: Identity } | { readonly kind: 'error'; readonly why: string };
+export type Resolved =
+  { readonly kind: 'ok'; readonly id: Identity } | { readonly kind: 'error'; readonly why: string };
 
 interface PasswdEntry {
   readonly name: string;
@@ -84,7 +85,9 @@ export function resolveUserSpec(spec: string, passwd: string | null, group: stri
   let uid = 0;
   let gid = 0;
   const uidArg = atoi(userArg);
-  const match = users.find((u) => (userArg === '' ? u.uid === 0 : uidArg !== null ? u.uid === uidArg : u.name === userArg));
+  const match = users.find((u) =>
+    userArg === '' ? u.uid === 0 : uidArg !== null ? u.uid === uidArg : u.name === userArg,
+  );
   if (match) {
     uid = match.uid;
     gid = match.gid;
@@ -143,7 +146,18 @@ export function rootPart(id: Identity): string | null {
 const NUMBER_LOOKALIKE = /^\s*[+-]?(?:0[xXoObB][0-9a-fA-F_]*|[0-9][0-9_]*)\s*$/;
 
 /** Group names that hold privilege on common distributions (Debian, Alpine, busybox, RHEL). */
-export const PRIVILEGED_GROUPS = new Set(['root', 'docker', 'wheel', 'sudo', 'adm', 'admin', 'shadow', 'disk', 'kmem', 'sys']);
+export const PRIVILEGED_GROUPS = new Set([
+  'root',
+  'docker',
+  'wheel',
+  'sudo',
+  'adm',
+  'admin',
+  'shadow',
+  'disk',
+  'kmem',
+  'sys',
+]);
 
 function isZero(s: string): boolean {
   return ATOI.test(s) && BigInt(s) === 0n;
@@ -152,8 +166,10 @@ function isZero(s: string): boolean {
 /** Why one part of a spec is root (or may become it), judged without the image's files; null when it is not. */
 export function rootInPart(part: string, kind: 'user' | 'group'): string | null {
   if (isZero(part)) return `${kind} id ${part} is ${kind === 'user' ? ROOT_WORDS.uid : ROOT_WORDS.gid}`;
-  if (part.toLowerCase() === 'root') return `${kind} ${part} is ${kind === 'user' ? ROOT_WORDS.uid : ROOT_WORDS.gid} by name`;
-  if (kind === 'group' && PRIVILEGED_GROUPS.has(part.trim().toLowerCase())) return `group ${part} is a privileged group`;
+  if (part.toLowerCase() === 'root')
+    return `${kind} ${part} is ${kind === 'user' ? ROOT_WORDS.uid : ROOT_WORDS.gid} by name`;
+  if (kind === 'group' && PRIVILEGED_GROUPS.has(part.trim().toLowerCase()))
+    return `group ${part} is a privileged group`;
   if (!ATOI.test(part) && NUMBER_LOOKALIKE.test(part))
     return `${part} is not a decimal ${kind} id to docker (it would be looked up as a name in the image); write the id in plain decimal`;
   return null;
@@ -175,7 +191,10 @@ export function rootInSpec(spec: string): SpecFinding[] {
   // GetExecUser splits on ':' and reads the first two fields; later ones are ignored.
   const [user = '', group] = spec.split(':');
   const out: SpecFinding[] = [];
-  const u = user.trim() === '' ? `an empty user part means ${ROOT_WORDS.uid} to docker, whatever the image's USER` : rootInPart(user.trim(), 'user');
+  const u =
+    user.trim() === ''
+      ? `an empty user part means ${ROOT_WORDS.uid} to docker, whatever the image's USER`
+      : rootInPart(user.trim(), 'user');
   if (u !== null) out.push({ part: 'user', why: u });
   const g = group === undefined || group.trim() === '' ? null : rootInPart(group.trim(), 'group');
   if (g !== null) out.push({ part: 'group', why: g });

@@ -1,8 +1,19 @@
 // Go/docker value parsing, as the rules rely on it (numbers compared after parsing like docker).
 import { describe, expect, it } from 'vitest';
 import {
-  goQuote, parseBytes, parseDuration, parseGoInt, parseGoUint, parseMemSwapBytes, parseMount, parseNanoCPUs,
-  parseNetwork, parsePortSpec, parseUlimit, readCsvRecord, ValueError,
+  goQuote,
+  parseBytes,
+  parseDuration,
+  parseGoInt,
+  parseGoUint,
+  parseMemSwapBytes,
+  parseMount,
+  parseNanoCPUs,
+  parseNetwork,
+  parsePortSpec,
+  parseUlimit,
+  readCsvRecord,
+  ValueError,
 } from './values.js';
 
 const err = (f: () => unknown) => {
@@ -17,8 +28,20 @@ const err = (f: () => unknown) => {
 
 describe('parseGoInt (strconv.ParseInt, base 0)', () => {
   it.each([
-    ['16', 16n], ['0x10', 16n], ['0X10', 16n], ['0o20', 16n], ['020', 16n], ['0b10000', 16n], ['1_6', 16n], ['+16', 16n],
-    ['-0x10', -16n], ['0', 0n], ['00', 0n], ['0_0', 0n], ['9223372036854775807', 9223372036854775807n], ['-9223372036854775808', -9223372036854775808n],
+    ['16', 16n],
+    ['0x10', 16n],
+    ['0X10', 16n],
+    ['0o20', 16n],
+    ['020', 16n],
+    ['0b10000', 16n],
+    ['1_6', 16n],
+    ['+16', 16n],
+    ['-0x10', -16n],
+    ['0', 0n],
+    ['00', 0n],
+    ['0_0', 0n],
+    ['9223372036854775807', 9223372036854775807n],
+    ['-9223372036854775808', -9223372036854775808n],
   ])('%s = %s', (s, v) => expect(parseGoInt(s)).toBe(v));
   it.each([
     ['x', 'strconv.ParseInt: parsing "x": invalid syntax'],
@@ -39,10 +62,16 @@ describe('parseGoInt (strconv.ParseInt, base 0)', () => {
 });
 
 describe('parseDuration (time.ParseDuration)', () => {
-  it.each([['0', 0n], ['1s', 1_000_000_000n], ['1m30s', 90_000_000_000n], ['1.5h', 5_400_000_000_000n], ['-1s', -1_000_000_000n], ['2µs', 2000n], ['.5s', 500_000_000n], ['1.s', 1_000_000_000n]])(
-    '%s',
-    (s, v) => expect(parseDuration(s)).toBe(v),
-  );
+  it.each([
+    ['0', 0n],
+    ['1s', 1_000_000_000n],
+    ['1m30s', 90_000_000_000n],
+    ['1.5h', 5_400_000_000_000n],
+    ['-1s', -1_000_000_000n],
+    ['2µs', 2000n],
+    ['.5s', 500_000_000n],
+    ['1.s', 1_000_000_000n],
+  ])('%s', (s, v) => expect(parseDuration(s)).toBe(v));
   it.each([
     ['1', 'time: missing unit in duration "1"'],
     ['1x', 'time: unknown unit "x" in duration "1x"'],
@@ -52,17 +81,26 @@ describe('parseDuration (time.ParseDuration)', () => {
 });
 
 describe('parseBytes (go-units RAMInBytes) and MemSwapBytes', () => {
-  it.each([['512m', 512n * 1024n ** 2n], ['1g', 1024n ** 3n], ['1.5GiB', 1610612736n], ['10 kb', 10240n], ['1e3', 1000n], ['100', 100n], ['4b', 4n], ['0', 0n]])(
-    '%s',
-    (s, v) => expect(parseBytes(s)).toBe(v),
-  );
+  it.each([
+    ['512m', 512n * 1024n ** 2n],
+    ['1g', 1024n ** 3n],
+    ['1.5GiB', 1610612736n],
+    ['10 kb', 10240n],
+    ['1e3', 1000n],
+    ['100', 100n],
+    ['4b', 4n],
+    ['0', 0n],
+  ])('%s', (s, v) => expect(parseBytes(s)).toBe(v));
   it('too large becomes math.MinInt64, as docker does on amd64', () => {
     expect(parseBytes('1e30')).toBe(-(2n ** 63n));
   });
-  it.each([["-1", "invalid size: '-1'"], ['1x', "invalid suffix: 'x'"], ['kb', "invalid size: 'kb'"], ['1kbb', "invalid suffix: 'kbb'"], ['', "invalid size: ''"]])(
-    '%j: %s',
-    (s, m) => expect(err(() => parseBytes(s))).toBe(m),
-  );
+  it.each([
+    ['-1', "invalid size: '-1'"],
+    ['1x', "invalid suffix: 'x'"],
+    ['kb', "invalid size: 'kb'"],
+    ['1kbb', "invalid suffix: 'kbb'"],
+    ['', "invalid size: ''"],
+  ])('%j: %s', (s, m) => expect(err(() => parseBytes(s))).toBe(m));
   it('memory-swap -1 is unlimited', () => {
     expect(parseMemSwapBytes('-1')).toBe(-1n);
     expect(() => parseMemSwapBytes('-2')).toThrow(ValueError);
@@ -70,9 +108,13 @@ describe('parseBytes (go-units RAMInBytes) and MemSwapBytes', () => {
 });
 
 describe('parseNanoCPUs (opts.NanoCPUs)', () => {
-  it.each([['1.5', 1_500_000_000n], ['1/2', 500_000_000n], ['2', 2_000_000_000n], ['1e-1', 100_000_000n], ['0x1', 1_000_000_000n]])('%s', (s, v) =>
-    expect(parseNanoCPUs(s)).toBe(v),
-  );
+  it.each([
+    ['1.5', 1_500_000_000n],
+    ['1/2', 500_000_000n],
+    ['2', 2_000_000_000n],
+    ['1e-1', 100_000_000n],
+    ['0x1', 1_000_000_000n],
+  ])('%s', (s, v) => expect(parseNanoCPUs(s)).toBe(v));
   it('errors', () => {
     expect(err(() => parseNanoCPUs('x'))).toBe('failed to parse x as a rational number');
     expect(err(() => parseNanoCPUs('0.0000000001'))).toBe('value is too precise');
@@ -105,8 +147,12 @@ describe('CSV, --mount, --network, -p', () => {
     expect(readCsvRecord('a\rb')).toEqual(['a\rb']);
     expect(err(() => readCsvRecord('\r\n'))).toBe('EOF');
     expect(err(() => readCsvRecord('é"'))).toBe('parse error on line 1, column 3: bare " in non-quoted-field');
-    expect(err(() => readCsvRecord('\n\n"x'))).toBe('parse error on line 3, column 3: extraneous or missing " in quoted-field');
-    expect(err(() => readCsvRecord('"ab\n"c'))).toBe('record on line 1; parse error on line 2, column 1: extraneous or missing " in quoted-field');
+    expect(err(() => readCsvRecord('\n\n"x'))).toBe(
+      'parse error on line 3, column 3: extraneous or missing " in quoted-field',
+    );
+    expect(err(() => readCsvRecord('"ab\n"c'))).toBe(
+      'record on line 1; parse error on line 2, column 1: extraneous or missing " in quoted-field',
+    );
   });
   it('mount keys are case-insensitive and the last one wins', () => {
     expect(parseMount('Type=Bind,Source=/,Target=/h')).toMatchObject({ type: 'bind', source: '/', target: '/h' });
@@ -117,8 +163,15 @@ describe('CSV, --mount, --network, -p', () => {
     expect(parseNetwork('host').target).toBe('host');
   });
   it('publish specs', () => {
-    expect(parsePortSpec('127.0.0.1:50000-50001:80-81/udp')).toMatchObject({ ip: '127.0.0.1', hostRange: [50000n, 50001n], proto: 'udp' });
-    expect(parsePortSpec('published=8080,target=80')).toMatchObject({ hostRange: [8080n, 8080n], containerRange: [80n, 80n] });
+    expect(parsePortSpec('127.0.0.1:50000-50001:80-81/udp')).toMatchObject({
+      ip: '127.0.0.1',
+      hostRange: [50000n, 50001n],
+      proto: 'udp',
+    });
+    expect(parsePortSpec('published=8080,target=80')).toMatchObject({
+      hostRange: [8080n, 8080n],
+      containerRange: [80n, 80n],
+    });
     expect(err(() => parsePortSpec('80/ftp'))).toBe('invalid proto: ftp');
   });
   it('goQuote is strconv.Quote', () => {

@@ -22,14 +22,22 @@ const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
 function goQuoteRune(cp: number, quote: '"' | "'"): string {
   switch (cp) {
-    case 0x07: return '\\a';
-    case 0x08: return '\\b';
-    case 0x0c: return '\\f';
-    case 0x0a: return '\\n';
-    case 0x0d: return '\\r';
-    case 0x09: return '\\t';
-    case 0x0b: return '\\v';
-    case 0x5c: return '\\\\';
+    case 0x07:
+      return '\\a';
+    case 0x08:
+      return '\\b';
+    case 0x0c:
+      return '\\f';
+    case 0x0a:
+      return '\\n';
+    case 0x0d:
+      return '\\r';
+    case 0x09:
+      return '\\t';
+    case 0x0b:
+      return '\\v';
+    case 0x5c:
+      return '\\\\';
   }
   const ch = String.fromCodePoint(cp);
   if (ch === quote) return `\\${quote}`;
@@ -160,7 +168,8 @@ export function parseGoInt(s: string, base = 0, bitSize = 64): bigint {
   try {
     un = parseGoUint(rest, base, bitSize, 'ParseInt');
   } catch (e) {
-    if (e instanceof ValueError && e.message.endsWith('value out of range')) throw numError('ParseInt', s, 'value out of range');
+    if (e instanceof ValueError && e.message.endsWith('value out of range'))
+      throw numError('ParseInt', s, 'value out of range');
     if (e instanceof ValueError) throw numError('ParseInt', s, 'invalid syntax');
     throw e;
   }
@@ -217,8 +226,14 @@ export function parseGoFloat(s: string): number {
 // time.ParseDuration
 
 const DURATION_UNITS: Record<string, bigint> = {
-  ns: 1n, us: 1000n, 'µs': 1000n, 'μs': 1000n, ms: 1_000_000n, s: 1_000_000_000n,
-  m: 60_000_000_000n, h: 3_600_000_000_000n,
+  ns: 1n,
+  us: 1000n,
+  µs: 1000n,
+  μs: 1000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
 };
 
 /** Go's time.ParseDuration, in nanoseconds ('1h30m', '1.5s', '-2m'; a unit is required except for 0). */
@@ -337,7 +352,12 @@ function parseRational(value: string): { num: bigint; den: bigint } | null {
       return null;
     }
     const bs = value.slice(slash + 1);
-    if (!/^[0-9]+$/.test(bs) && !/^0[xX][0-9a-fA-F]+$/.test(bs) && !/^0[bB][01]+$/.test(bs) && !/^0[oO][0-7]+$/.test(bs))
+    if (
+      !/^[0-9]+$/.test(bs) &&
+      !/^0[xX][0-9a-fA-F]+$/.test(bs) &&
+      !/^0[bB][01]+$/.test(bs) &&
+      !/^0[oO][0-7]+$/.test(bs)
+    )
       return null;
     const b = BigInt(bs.length > 1 && bs[0] === '0' && /[xXbBoO]/.test(bs[1]) ? bs : bs.replace(/^0+(?=\d)/, ''));
     if (b === 0n) return null;
@@ -380,8 +400,21 @@ export function parseNanoCPUs(value: string): bigint {
 
 /** Ulimit names docker knows (go-units). */
 export const ULIMIT_NAMES: ReadonlySet<string> = new Set([
-  'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss',
-  'rtprio', 'rttime', 'sigpending', 'stack',
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
 ]);
 
 export interface Ulimit {
@@ -399,15 +432,20 @@ export function parseUlimit(val: string): Ulimit {
   if (!ULIMIT_NAMES.has(name)) throw new ValueError(`invalid ulimit type: ${name}`);
   const limits = val.slice(eq + 1).split(':');
   if (limits.length > 2)
-    throw new ValueError(`too many limit value arguments - ${val.slice(eq + 1)}, can only have up to two, \`soft[:hard]\``);
+    throw new ValueError(
+      `too many limit value arguments - ${val.slice(eq + 1)}, can only have up to two, \`soft[:hard]\``,
+    );
   let hard: bigint | undefined;
   if (limits.length === 2) hard = parseGoInt(limits[1], 10, 64);
   const soft = parseGoInt(limits[0], 10, 64);
   hard ??= soft;
   if (hard !== -1n) {
     if (soft === -1n)
-      throw new ValueError(`ulimit soft limit must be less than or equal to hard limit: soft: -1 (unlimited), hard: ${hard}`);
-    if (soft > hard) throw new ValueError(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`);
+      throw new ValueError(
+        `ulimit soft limit must be less than or equal to hard limit: soft: -1 (unlimited), hard: ${hard}`,
+      );
+    if (soft > hard)
+      throw new ValueError(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`);
   }
   return { name, soft, hard };
 }
@@ -445,7 +483,9 @@ export function readCsvRecord(value: string): string[] {
   const fields: string[] = [];
   const perr = (l: number, c: number, msg: string) =>
     new ValueError(
-      recLine !== l ? `record on line ${recLine}; parse error on line ${l}, column ${c}: ${msg}` : `parse error on line ${l}, column ${c}: ${msg}`,
+      recLine !== l
+        ? `record on line ${recLine}; parse error on line ${l}, column ${c}: ${msg}`
+        : `parse error on line ${l}, column ${c}: ${msg}`,
     );
   const lengthNL = (s: string) => (s.endsWith('\n') ? 1 : 0);
   for (;;) {
@@ -538,7 +578,8 @@ function validateExtraHost(val: string): void {
 }
 
 const ALPHA = /[a-zA-Z]/;
-const DOMAIN = /^(:?(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))(:?\.(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])))*)\.?\s*$/;
+const DOMAIN =
+  /^(:?(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))(:?\.(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])))*)\.?\s*$/;
 
 function validateDNSSearch(value: string): void {
   const val = value.replace(/^ +| +$/g, '');
@@ -553,8 +594,14 @@ function validateLink(val: string): void {
 }
 
 const SYSCTLS = new Set([
-  'kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax',
-  'kernel.shmmni', 'kernel.shm_rmid_forced',
+  'kernel.msgmax',
+  'kernel.msgmnb',
+  'kernel.msgmni',
+  'kernel.sem',
+  'kernel.shmall',
+  'kernel.shmmax',
+  'kernel.shmmni',
+  'kernel.shm_rmid_forced',
 ]);
 
 function validateSysctl(val: string): void {
@@ -681,17 +728,31 @@ export function parseMount(value: string): MountSpec {
       continue;
     }
     switch (key) {
-      case 'type': type = val.toLowerCase(); break;
-      case 'source': case 'src': source = val; break;
-      case 'target': case 'dst': case 'destination': target = val; break;
-      case 'readonly': case 'ro': {
+      case 'type':
+        type = val.toLowerCase();
+        break;
+      case 'source':
+      case 'src':
+        source = val;
+        break;
+      case 'target':
+      case 'dst':
+      case 'destination':
+        target = val;
+        break;
+      case 'readonly':
+      case 'ro': {
         const b = parseBoolValue(val);
         if (b === null) throw invalid(key, val);
         readOnly = b;
         break;
       }
-      case 'consistency': break;
-      case 'bind-propagation': bindOpts = true; propagation = val.toLowerCase(); break;
+      case 'consistency':
+        break;
+      case 'bind-propagation':
+        bindOpts = true;
+        propagation = val.toLowerCase();
+        break;
       case 'bind-nonrecursive':
         bindOpts = true;
         if (parseBoolValue(val) === null) throw invalid(key, val);
@@ -702,16 +763,23 @@ export function parseMount(value: string): MountSpec {
         if (val === 'writable') roNonRecursive = true;
         else if (val === 'readonly') roForce = true;
         else if (val !== 'disabled')
-          throw new ValueError(`invalid value for ${key}: ${val} (must be "enabled", "disabled", "writable", or "readonly")`);
+          throw new ValueError(
+            `invalid value for ${key}: ${val} (must be "enabled", "disabled", "writable", or "readonly")`,
+          );
         break;
-      case 'volume-subpath': case 'volume-label': case 'volume-driver': case 'volume-opt':
+      case 'volume-subpath':
+      case 'volume-label':
+      case 'volume-driver':
+      case 'volume-opt':
         volumeOpts = true;
         break;
       case 'volume-nocopy':
         volumeOpts = true;
         if (parseBoolValue(val) === null) throw new ValueError(`invalid value for volume-nocopy: ${val}`);
         break;
-      case 'image-subpath': imageOpts = true; break;
+      case 'image-subpath':
+        imageOpts = true;
+        break;
       case 'tmpfs-size':
         tmpfsOpts = true;
         try {
@@ -742,9 +810,12 @@ export function parseMount(value: string): MountSpec {
     if (roNonRecursive && !readOnly)
       throw new ValueError("option 'bind-recursive=writable' requires 'readonly' to be specified in conjunction");
     if (roForce) {
-      if (!readOnly) throw new ValueError("option 'bind-recursive=readonly' requires 'readonly' to be specified in conjunction");
+      if (!readOnly)
+        throw new ValueError("option 'bind-recursive=readonly' requires 'readonly' to be specified in conjunction");
       if (propagation !== 'rprivate')
-        throw new ValueError("option 'bind-recursive=readonly' requires 'bind-propagation=rprivate' to be specified in conjunction");
+        throw new ValueError(
+          "option 'bind-recursive=readonly' requires 'bind-propagation=rprivate' to be specified in conjunction",
+        );
     }
   }
   return { type, source, target, readOnly, fields: given };
@@ -789,12 +860,24 @@ export function parseNetwork(value: string): NetworkAttachment {
     const key = lf.slice(0, eq).trim();
     const val = lf.slice(eq + 1).trim();
     switch (key) {
-      case 'name': target = val; break;
-      case 'alias': aliases.push(val); break;
-      case 'ip': ipv4 = val; break;
-      case 'ip6': ipv6 = val; break;
-      case 'mac-address': macAddress = val; break;
-      case 'link-local-ip': linkLocalIPs.push(val); break;
+      case 'name':
+        target = val;
+        break;
+      case 'alias':
+        aliases.push(val);
+        break;
+      case 'ip':
+        ipv4 = val;
+        break;
+      case 'ip6':
+        ipv6 = val;
+        break;
+      case 'mac-address':
+        macAddress = val;
+        break;
+      case 'link-local-ip':
+        linkLocalIPs.push(val);
+        break;
       case 'driver-opt': {
         const deq = val.indexOf('=');
         if (deq <= 0) throw new ValueError('invalid key value pair format in driver options');
@@ -805,7 +888,10 @@ export function parseNetwork(value: string): NetworkAttachment {
         try {
           goAtoi(val);
         } catch (e) {
-          const why = e instanceof ValueError && e.message.endsWith('value out of range') ? 'value out of range' : 'invalid syntax';
+          const why =
+            e instanceof ValueError && e.message.endsWith('value out of range')
+              ? 'value out of range'
+              : 'invalid syntax';
           throw new ValueError(`invalid gw-priority (${val}): ${why}`);
         }
         break;
@@ -822,7 +908,8 @@ function gpuCount(s: string): void {
   try {
     goAtoi(s);
   } catch (e) {
-    const why = e instanceof ValueError && e.message.endsWith('value out of range') ? 'value out of range' : 'invalid syntax';
+    const why =
+      e instanceof ValueError && e.message.endsWith('value out of range') ? 'value out of range' : 'invalid syntax';
     throw new ValueError(`invalid count (${s}): value must be either "all" or an integer: ${why}`);
   }
 }
@@ -842,8 +929,13 @@ function validateGpus(value: string): void {
       continue;
     }
     switch (key) {
-      case 'driver': case 'device': case 'capabilities': break;
-      case 'count': gpuCount(val); break;
+      case 'driver':
+      case 'device':
+      case 'capabilities':
+        break;
+      case 'count':
+        gpuCount(val);
+        break;
       case 'options':
         try {
           readCsvRecord(val);
@@ -896,16 +988,27 @@ const VALIDATORS: Record<string, Record<string, Check>> = {
 /** Checks by pflag type / Go type, for every command. */
 function typeCheck(flag: FlagSpec): Check | undefined {
   switch (flag.goType) {
-    case 'int': case 'int64': return (v) => parseGoInt(v, 0, 64);
-    case 'uint16': return (v) => parseGoUint(v, 0, 16);
-    case 'uint64': return (v) => parseGoUint(v, 0, 64);
-    case 'time.Duration': return parseDuration;
-    case 'opts.MemBytes': return parseBytes;
-    case 'opts.MemSwapBytes': return parseMemSwapBytes;
-    case 'opts.NanoCPUs': return parseNanoCPUs;
-    case 'opts.UlimitOpt': return parseUlimit;
-    case 'opts.FilterOpt': return validateFilter;
-    case '[]string': return stringSlice;
+    case 'int':
+    case 'int64':
+      return (v) => parseGoInt(v, 0, 64);
+    case 'uint16':
+      return (v) => parseGoUint(v, 0, 16);
+    case 'uint64':
+      return (v) => parseGoUint(v, 0, 64);
+    case 'time.Duration':
+      return parseDuration;
+    case 'opts.MemBytes':
+      return parseBytes;
+    case 'opts.MemSwapBytes':
+      return parseMemSwapBytes;
+    case 'opts.NanoCPUs':
+      return parseNanoCPUs;
+    case 'opts.UlimitOpt':
+      return parseUlimit;
+    case 'opts.FilterOpt':
+      return validateFilter;
+    case '[]string':
+      return stringSlice;
   }
   return undefined;
 }
@@ -1045,7 +1148,8 @@ export function parsePortSpec(publish: string): PortSpec {
     // net.SplitHostPort(ip + ":")
     const close = ip.indexOf(']');
     if (close < 0) throw new ValueError(`invalid IP address ${ip}: address ${ip}:: missing ']' in address`);
-    if (close !== ip.length - 1) throw new ValueError(`invalid IP address ${ip}: address ${ip}:: too many colons in address`);
+    if (close !== ip.length - 1)
+      throw new ValueError(`invalid IP address ${ip}: address ${ip}:: too many colons in address`);
     ip = ip.slice(1, close);
   }
   if (ip !== '' && !isGoIP(ip)) throw new ValueError(`invalid IP address: ${ip}`);
@@ -1128,7 +1232,9 @@ function isUserDefinedNetwork(n: string): boolean {
 const PLATFORM_OS = /^([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.-]*)\))?$/;
 const PLATFORM_PART = /^[A-Za-z0-9_.-]+$/;
 const KNOWN_OS = new Set(
-  'aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd plan9 solaris windows zos'.split(' '),
+  'aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd plan9 solaris windows zos'.split(
+    ' ',
+  ),
 );
 const KNOWN_ARCH = new Set(
   '386 amd64 amd64p32 arm armbe arm64 arm64be ppc64 ppc64le loong64 mips mipsle mips64 mips64le mips64p32 mips64p32le ppc riscv riscv64 s390 s390x sparc sparc64 wasm'.split(
@@ -1157,7 +1263,15 @@ export function parsePlatform(specifier: string): void {
     if (KNOWN_OS.has(os)) return;
     const arch = parts[0].toLowerCase();
     const norm =
-      arch === 'i386' ? '386' : arch === 'x86_64' || arch === 'x86-64' ? 'amd64' : arch === 'aarch64' ? 'arm64' : arch === 'armhf' || arch === 'armel' ? 'arm' : arch;
+      arch === 'i386'
+        ? '386'
+        : arch === 'x86_64' || arch === 'x86-64'
+          ? 'amd64'
+          : arch === 'aarch64'
+            ? 'arm64'
+            : arch === 'armhf' || arch === 'armel'
+              ? 'arm'
+              : arch;
     if (KNOWN_ARCH.has(norm)) return;
     throw invalid(`${goQuote(specifier)}: unknown operating system or architecture`);
   }
@@ -1199,7 +1313,8 @@ function validateContainerOptions(f: FlagValues): void {
   const swappiness = lastValue(f, 'memory-swappiness');
   if (swappiness !== undefined) {
     const s = parseGoInt(swappiness);
-    if (s !== -1n && (s < 0n || s > 100n)) throw new ValueError(`invalid value: ${s}. Valid memory swappiness range is 0-100`);
+    if (s !== -1n && (s < 0n || s > 100n))
+      throw new ValueError(`invalid value: ${s}. Valid memory swappiness range is 0-100`);
   }
   for (const v of new Set(all(f, 'volume'))) parseVolumeSpec(v);
   for (const p of all(f, 'publish')) parsePortSpec(p);
@@ -1249,7 +1364,8 @@ function validateContainerOptions(f: FlagValues): void {
   const hsp = dur('health-start-period');
   const hsi = dur('health-start-interval');
   const hr = num('health-retries');
-  const haveHealth = (lastValue(f, 'health-cmd') ?? '') !== '' || hi !== 0n || ht !== 0n || hsp !== 0n || hr !== 0n || hsi !== 0n;
+  const haveHealth =
+    (lastValue(f, 'health-cmd') ?? '') !== '' || hi !== 0n || ht !== 0n || hsp !== 0n || hr !== 0n || hsi !== 0n;
   if (boolFlag(f, 'no-healthcheck')) {
     if (haveHealth) throw new ValueError('--no-healthcheck conflicts with --health-* options');
   } else if (haveHealth) {
@@ -1292,7 +1408,9 @@ function validateNetworkOptions(f: FlagValues): void {
     if ((n.macAddress ?? '') !== '' && mac !== '')
       throw new ValueError('conflicting options: cannot specify both --mac-address and per-network MAC address');
     if (n.linkLocalIPs.length > 0 && lli.length > 0)
-      throw new ValueError('conflicting options: cannot specify both --link-local-ip and per-network link-local IP addresses');
+      throw new ValueError(
+        'conflicting options: cannot specify both --link-local-ip and per-network link-local IP addresses',
+      );
     return {
       ...n,
       aliases: aliases.length > 0 ? aliases : n.aliases,
@@ -1303,10 +1421,12 @@ function validateNetworkOptions(f: FlagValues): void {
   const endpoint = (n: NetworkAttachment & { links: readonly string[] }) => {
     if (n.target.trim() === '') throw new ValueError('no name set for network');
     if (!userDefined(n.target)) {
-      if (n.aliases.length > 0) throw new ValueError('network-scoped aliases are only supported for user-defined networks');
+      if (n.aliases.length > 0)
+        throw new ValueError('network-scoped aliases are only supported for user-defined networks');
       if (n.links.length > 0) throw new ValueError('links are only supported for user-defined networks');
     }
-    if (n.macAddress && !isGoMAC(n.macAddress.trim())) throw new ValueError(`${n.macAddress} is not a valid mac address`);
+    if (n.macAddress && !isGoMAC(n.macAddress.trim()))
+      throw new ValueError(`${n.macAddress} is not a valid mac address`);
   };
   if (nets.length === 0) endpoint(apply({ target: 'default', aliases: [], linkLocalIPs: [], driverOpts: new Map() }));
   const seen = new Set<string>();

@@ -78,7 +78,10 @@ class Lexer {
         return out;
       }
       if (c === '$') out += this.dollar();
-      else if (c === this.escape && (s[this.pos + 1] === '"' || s[this.pos + 1] === '$' || s[this.pos + 1] === this.escape)) {
+      else if (
+        c === this.escape &&
+        (s[this.pos + 1] === '"' || s[this.pos + 1] === '$' || s[this.pos + 1] === this.escape)
+      ) {
         out += s[this.pos + 1];
         this.pos += 2;
       } else {
@@ -150,10 +153,12 @@ class Lexer {
       if (op === '#') return v.replace(re, '');
       // Shortest suffix: try the longest-possible start first from the right.
       if (!longest) {
-        for (let k = v.length; k >= 0; k--) if (globToRegExp(pattern, true, true, true).test(v.slice(k))) return v.slice(0, k);
+        for (let k = v.length; k >= 0; k--)
+          if (globToRegExp(pattern, true, true, true).test(v.slice(k))) return v.slice(0, k);
         return v;
       }
-      for (let k = 0; k <= v.length; k++) if (globToRegExp(pattern, true, true, true).test(v.slice(k))) return v.slice(0, k);
+      for (let k = 0; k <= v.length; k++)
+        if (globToRegExp(pattern, true, true, true).test(v.slice(k))) return v.slice(0, k);
       return v;
     }
     if (op === '/') {
@@ -183,7 +188,8 @@ class Lexer {
 
 /** Expands one word (quotes removed, variables substituted). Never throws. */
 export function expandWord(word: string, scope: Scope, escape = '\\'): Expanded {
-  if (!word.includes('$') && !word.includes("'") && !word.includes('"') && !word.includes(escape)) return { value: word, unresolved: [] };
+  if (!word.includes('$') && !word.includes("'") && !word.includes('"') && !word.includes(escape))
+    return { value: word, unresolved: [] };
   const lx = new Lexer(word, scope, escape);
   const value = lx.word('');
   return { value, unresolved: lx.unresolved };

@@ -56,9 +56,14 @@ export function ruleSeverities(policy: Policy): ReadonlyMap<string, Severity | '
   const out = new Map<string, Severity | 'off'>(DOCKERFILE_RULES.map((r) => [r.id, r.severity]));
   for (const [id, sev] of Object.entries(policy.lint.severities)) {
     const rule = DOCKERFILE_RULES.find((r) => r.id === id);
-    if (!rule) throw new PolicyError(`policy key "lint.severities.${id}": no Dockerfile rule has that id (rules: ${DOCKERFILE_RULES.map((r) => r.id).join(', ')})`);
+    if (!rule)
+      throw new PolicyError(
+        `policy key "lint.severities.${id}": no Dockerfile rule has that id (rules: ${DOCKERFILE_RULES.map((r) => r.id).join(', ')})`,
+      );
     if (rule.severity === 'error' && sev !== 'error')
-      throw new PolicyError(`policy key "lint.severities.${id}": ${id} blocks approval and cannot be lowered to ${sev}`);
+      throw new PolicyError(
+        `policy key "lint.severities.${id}": ${id} blocks approval and cannot be lowered to ${sev}`,
+      );
     out.set(id, sev);
   }
   severityCache.set(policy, out);
@@ -109,7 +114,15 @@ export function lintDockerfile(text: string, policy: Policy, options: LintOption
       found = rule.check(df, { policy });
     } catch (e) {
       // A bug must not let a Dockerfile through: it blocks approval and says so.
-      findings.push({ rule: rule.id, severity: 'error', line: 1, column: 1, length: 1, message: `internal error in rule ${rule.id}: ${(e as Error).message}`, fix: 'Report this as a bug of cida-docker.' });
+      findings.push({
+        rule: rule.id,
+        severity: 'error',
+        line: 1,
+        column: 1,
+        length: 1,
+        message: `internal error in rule ${rule.id}: ${(e as Error).message}`,
+        fix: 'Report this as a bug of cida-docker.',
+      });
       continue;
     }
     for (const f of found) {
@@ -126,6 +139,8 @@ export function lintDockerfile(text: string, policy: Policy, options: LintOption
       });
     }
   }
-  findings.sort((a, b) => a.line - b.line || a.column - b.column || (RULE_ORDER.get(a.rule) ?? 0) - (RULE_ORDER.get(b.rule) ?? 0));
+  findings.sort(
+    (a, b) => a.line - b.line || a.column - b.column || (RULE_ORDER.get(a.rule) ?? 0) - (RULE_ORDER.get(b.rule) ?? 0),
+  );
   return { file: options.file ?? 'Dockerfile', approvable: !findings.some((f) => f.severity === 'error'), findings };
 }

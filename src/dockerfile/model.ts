@@ -6,7 +6,14 @@
 import os from 'node:os';
 import { parseImageReference, type ImageReference } from '../docker/reference.js';
 import { expandWord, type Expanded, type Scope } from './expand.js';
-import { execForm, parseDockerfile, splitWords, type Comment, type ParseProblem, type RawInstruction } from './parse.js';
+import {
+  execForm,
+  parseDockerfile,
+  splitWords,
+  type Comment,
+  type ParseProblem,
+  type RawInstruction,
+} from './parse.js';
 
 export interface Instruction extends RawInstruction {
   /** Index of the stage it belongs to; -1 before the first FROM. */
@@ -75,10 +82,29 @@ export interface ModelOptions {
 
 /** Explicit copy: object spread of a parsed instruction is a slow path in V8 (5 µs each). */
 function instruction(raw: RawInstruction, stage: number, scope: Scope): Instruction {
-  return { keyword: raw.keyword, line: raw.line, column: raw.column, endLine: raw.endLine, flags: raw.flags, rest: raw.rest, heredocs: raw.heredocs, stage, scope, memo: {} };
+  return {
+    keyword: raw.keyword,
+    line: raw.line,
+    column: raw.column,
+    endLine: raw.endLine,
+    flags: raw.flags,
+    rest: raw.rest,
+    heredocs: raw.heredocs,
+    stage,
+    scope,
+    memo: {},
+  };
 }
 
-const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+const ARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+};
 
 /** BuildKit defines these in the global scope; a stage sees them after `ARG NAME`. */
 function platformArgs(): Map<string, string> {
@@ -164,7 +190,15 @@ export function nameValuePairs(rest: string, escape: string): { name: string; va
 function onbuildTrigger(raw: RawInstruction): RawInstruction | null {
   const inner = parseDockerfile(raw.rest).instructions[0];
   if (!inner) return null;
-  return { keyword: inner.keyword, line: raw.line, column: raw.column, endLine: raw.endLine, flags: inner.flags, rest: inner.rest, heredocs: inner.heredocs };
+  return {
+    keyword: inner.keyword,
+    line: raw.line,
+    column: raw.column,
+    endLine: raw.endLine,
+    flags: inner.flags,
+    rest: inner.rest,
+    heredocs: inner.heredocs,
+  };
 }
 
 export function buildModel(text: string, options: ModelOptions = {}): DockerfileModel {
@@ -205,7 +239,10 @@ export function buildModel(text: string, options: ModelOptions = {}): Dockerfile
   let args: Vars = new Map();
   let current = -1;
   const globalScope: Scope = (n) => globals.get(n);
-  const makeScope = (e: Vars, a: Vars): Scope => (n) => (e.has(n) ? e.get(n) : a.get(n));
+  const makeScope =
+    (e: Vars, a: Vars): Scope =>
+    (n) =>
+      e.has(n) ? e.get(n) : a.get(n);
 
   for (const raw of parsed.instructions) {
     if (raw.keyword === 'FROM') {
@@ -222,7 +259,14 @@ export function buildModel(text: string, options: ModelOptions = {}): Dockerfile
       args = new Map();
       const list: Instruction[] = [instr];
       stageInstrs.push(list);
-      stages.push({ index, ...(name !== undefined && { name }), from: instr, base, ...(parent !== undefined && { parent }), instructions: list });
+      stages.push({
+        index,
+        ...(name !== undefined && { name }),
+        from: instr,
+        base,
+        ...(parent !== undefined && { parent }),
+        instructions: list,
+      });
       if (name !== undefined && !stageNames.has(name)) stageNames.set(name, index);
       instructions.push(instr);
       continue;
@@ -304,11 +348,19 @@ export function runScripts(instr: RawInstruction): string[] {
  * hadolint does and as ignore comments are anchored; the column of `needle` when it appears on
  * that line, else the instruction's column.
  */
-export function locate(df: DockerfileModel, instr: RawInstruction, needle: string): { line: number; column: number; length: number } {
+export function locate(
+  df: DockerfileModel,
+  instr: RawInstruction,
+  needle: string,
+): { line: number; column: number; length: number } {
   const text = df.lines[instr.line] ?? '';
   if (needle) {
     const at = text.indexOf(needle, instr.column + 1);
     if (at >= 0) return { line: instr.line + 1, column: at + 1, length: needle.length };
   }
-  return { line: instr.line + 1, column: instr.column + 1, length: Math.max(1, Math.min(instr.keyword.length, text.length - instr.column)) };
+  return {
+    line: instr.line + 1,
+    column: instr.column + 1,
+    length: Math.max(1, Math.min(instr.keyword.length, text.length - instr.column)),
+  };
 }

@@ -6,7 +6,9 @@ import { expandWord } from './expand.js';
 import { execForm, extractFlags, parseDockerfile } from './parse.js';
 
 const corpus = path.resolve(import.meta.dirname, '../../test/corpus');
-const corpusFiles = ['good', 'bad'].flatMap((d) => fs.readdirSync(path.join(corpus, d)).map((f) => path.join(corpus, d, f)));
+const corpusFiles = ['good', 'bad'].flatMap((d) =>
+  fs.readdirSync(path.join(corpus, d)).map((f) => path.join(corpus, d, f)),
+);
 
 describe('parseDockerfile', () => {
   // dockerfile-ast is the oracle for where instructions start and what they are called.
@@ -16,11 +18,16 @@ describe('parseDockerfile', () => {
     '# escape=`\nFROM a\nRUN x `\n y\nUS`\nER 1\n',
     'FROM a\nRUN <<A <<B\none\nA\ntwo\nB\nRUN <<-EOT\n\tx\n\tEOT\nCOPY <<EOF /x\nhi\nEOF\nUSER 1\n',
   ];
-  test.each(samples.map((s, i) => [i, s]))('instruction boundaries and keywords agree with dockerfile-ast (%i)', (_i, text) => {
-    const ours = parseDockerfile(text as string).instructions.map((i) => `${i.line}:${i.keyword}`);
-    const theirs = DockerfileParser.parse(text as string).getInstructions().map((i) => `${i.getRange().start.line}:${i.getKeyword()}`);
-    expect(ours).toEqual(theirs);
-  });
+  test.each(samples.map((s, i) => [i, s]))(
+    'instruction boundaries and keywords agree with dockerfile-ast (%i)',
+    (_i, text) => {
+      const ours = parseDockerfile(text as string).instructions.map((i) => `${i.line}:${i.keyword}`);
+      const theirs = DockerfileParser.parse(text as string)
+        .getInstructions()
+        .map((i) => `${i.getRange().start.line}:${i.getKeyword()}`);
+      expect(ours).toEqual(theirs);
+    },
+  );
   test('comment lines inside a continuation are dropped (BuildKit), unlike dockerfile-ast argument text', () => {
     const [run] = parseDockerfile('RUN curl x \\\n  # note\n  | sh').instructions;
     expect(run.rest).toBe('curl x   | sh');
@@ -32,7 +39,11 @@ describe('parseDockerfile', () => {
   });
   test('flags: quotes, escapes, bare flags, "--" ends them', () => {
     expect(extractFlags('--mount=type=cache,target="/a b" --link --from=x cmd --not-a-flag')).toEqual({
-      flags: [{ name: 'mount', value: 'type=cache,target=/a b' }, { name: 'link', value: null }, { name: 'from', value: 'x' }],
+      flags: [
+        { name: 'mount', value: 'type=cache,target=/a b' },
+        { name: 'link', value: null },
+        { name: 'from', value: 'x' },
+      ],
       rest: 'cmd --not-a-flag',
     });
     expect(extractFlags('--a=1 -- --b').rest).toBe('--b');
@@ -43,7 +54,10 @@ describe('parseDockerfile', () => {
     expect(execForm('echo [x]')).toBeNull();
   });
   test('BOM and CRLF', () => {
-    expect(parseDockerfile('\uFEFFFROM a\r\nUSER 1\r\n').instructions.map((i) => [i.keyword, i.rest])).toEqual([['FROM', 'a'], ['USER', '1']]);
+    expect(parseDockerfile('\uFEFFFROM a\r\nUSER 1\r\n').instructions.map((i) => [i.keyword, i.rest])).toEqual([
+      ['FROM', 'a'],
+      ['USER', '1'],
+    ]);
   });
 });
 

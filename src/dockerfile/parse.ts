@@ -148,7 +148,9 @@ function toFlags(words: string[]): Flag[] {
   return words.map((w) => {
     const body = w.startsWith('--') ? w.slice(2) : w;
     const eq = body.indexOf('=');
-    return eq < 0 ? { name: body.toLowerCase(), value: null } : { name: body.slice(0, eq).toLowerCase(), value: body.slice(eq + 1) };
+    return eq < 0
+      ? { name: body.toLowerCase(), value: null }
+      : { name: body.slice(0, eq).toLowerCase(), value: body.slice(eq + 1) };
   });
 }
 
@@ -210,7 +212,12 @@ export function unquote(word: string, escape = '\\'): string {
       else out += ch;
     } else if (quote === '"') {
       if (ch === '"') quote = '';
-      else if (ch === escape && i + 1 < word.length && (word[i + 1] === '"' || word[i + 1] === '$' || word[i + 1] === escape)) out += word[++i];
+      else if (
+        ch === escape &&
+        i + 1 < word.length &&
+        (word[i + 1] === '"' || word[i + 1] === '$' || word[i + 1] === escape)
+      )
+        out += word[++i];
       else out += ch;
     } else if (ch === "'" || ch === '"') quote = ch;
     else if (ch === escape) {
@@ -260,7 +267,8 @@ export function parseDockerfile(text: string): ParsedDockerfile {
       const name = m?.[1].toLowerCase();
       if (!m || !name || !VALID_DIRECTIVES.has(name)) directivesDone = true;
       else {
-        if (seenDirectives.has(name)) problems.push({ line: startLine, message: `only one ${name} parser directive can be used` });
+        if (seenDirectives.has(name))
+          problems.push({ line: startLine, message: `only one ${name} parser directive can be used` });
         seenDirectives.add(name);
         if (name === 'escape') {
           const v = m[2];

@@ -18,7 +18,22 @@ export interface Pipeline {
   readonly commands: readonly SimpleCommand[];
 }
 
-const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'time', 'esac']);
+const KEYWORDS = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'do',
+  'done',
+  'while',
+  'until',
+  '!',
+  '{',
+  '}',
+  'time',
+  'esac',
+]);
 
 function closing(src: string, open: number, openCh: string, closeCh: string): number {
   // `open` indexes the opening char; returns the index of its match (or src.length).

@@ -35,12 +35,14 @@ export function imageMentions(df: DockerfileModel): ImageMention[] {
     for (const instr of [...stage.instructions, ...triggers.filter((t) => t.stage === stage.index)]) {
       if (instr.keyword === 'COPY' || instr.keyword === 'ADD') {
         for (const f of instr.flags)
-          if (f.name === 'from' && f.value !== null) out.push({ instr, how: `${instr.keyword} --from`, use: df.image(f.value, instr, { allowIndex: true }) });
+          if (f.name === 'from' && f.value !== null)
+            out.push({ instr, how: `${instr.keyword} --from`, use: df.image(f.value, instr, { allowIndex: true }) });
       } else if (instr.keyword === 'RUN') {
         for (const f of instr.flags) {
           if (f.name !== 'mount' || f.value === null) continue;
           const from = mountOptions(f.value).get('from');
-          if (from !== undefined && from !== '') out.push({ instr, how: 'RUN --mount from=', use: df.image(from, instr, { allowIndex: true }) });
+          if (from !== undefined && from !== '')
+            out.push({ instr, how: 'RUN --mount from=', use: df.image(from, instr, { allowIndex: true }) });
         }
       }
     }
@@ -74,7 +76,9 @@ export function scriptsOf(instr: Instruction): string[] {
  * `cu\rl` both run curl)? A command name that does not appear here cannot be run by them.
  */
 export function mentions(instr: Instruction, re: RegExp): boolean {
-  const t = (instr.memo.plain ??= scriptsOf(instr).join('\n').replace(/[\\'"]/g, ''));
+  const t = (instr.memo.plain ??= scriptsOf(instr)
+    .join('\n')
+    .replace(/[\\'"]/g, ''));
   return re.test(t);
 }
 

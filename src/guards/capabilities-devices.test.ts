@@ -9,14 +9,29 @@ const runWith = (flag: string, value: string): [string[]][] =>
 
 describe('capabilities-devices: refused', () => {
   const refused: [string, string][] = [
-    ['cap-add', 'ALL'], ['cap-add', 'all'], ['cap-add', 'cap_sys_admin'], ['cap-add', 'SYS_ADMIN'],
-    ['cap-add', 'NET_ADMIN'], ['cap-add', 'SYS_PTRACE'], ['cap-add', 'NET_BIND_SERVICE'], ['cap-add', 'CHOWN'],
-    ['device', '/dev/fuse'], ['device', '/dev/kvm:/dev/kvm:rwm'], ['device', '/dev/sda:/dev/xvda:r'],
-    ['device-cgroup-rule', 'a *:* rwm'], ['device-cgroup-rule', 'b 8:* rmw'], ['device-cgroup-rule', 'c 1:3 mr'],
-    ['device-read-bps', '/dev/sda:1mb'], ['device-write-bps', '/dev/sda:1mb'],
-    ['device-read-iops', '/dev/sda:1000'], ['device-write-iops', '/dev/sda:1000'],
+    ['cap-add', 'ALL'],
+    ['cap-add', 'all'],
+    ['cap-add', 'cap_sys_admin'],
+    ['cap-add', 'SYS_ADMIN'],
+    ['cap-add', 'NET_ADMIN'],
+    ['cap-add', 'SYS_PTRACE'],
+    ['cap-add', 'NET_BIND_SERVICE'],
+    ['cap-add', 'CHOWN'],
+    ['device', '/dev/fuse'],
+    ['device', '/dev/kvm:/dev/kvm:rwm'],
+    ['device', '/dev/sda:/dev/xvda:r'],
+    ['device-cgroup-rule', 'a *:* rwm'],
+    ['device-cgroup-rule', 'b 8:* rmw'],
+    ['device-cgroup-rule', 'c 1:3 mr'],
+    ['device-read-bps', '/dev/sda:1mb'],
+    ['device-write-bps', '/dev/sda:1mb'],
+    ['device-read-iops', '/dev/sda:1000'],
+    ['device-write-iops', '/dev/sda:1000'],
     ['blkio-weight-device', '/dev/sda:200'],
-    ['gpus', 'all'], ['gpus', 'device=0'], ['gpus', '"device=0,1"'], ['gpus', '2'],
+    ['gpus', 'all'],
+    ['gpus', 'device=0'],
+    ['gpus', '"device=0,1"'],
+    ['gpus', '2'],
   ];
   it.each(refused.flatMap(([f, v]) => runWith(f, v)))('%j', (argv) => {
     expect(verdict(argv)).toContain(ID);
@@ -33,7 +48,9 @@ describe('capabilities-devices: refused', () => {
   });
 
   it('says which flag and why', () => {
-    const v = decide(['run', '--cap-add', 'NET_BIND_SERVICE', IMAGE], TEST_POLICY).violations.find((x) => x.rule === ID);
+    const v = decide(['run', '--cap-add', 'NET_BIND_SERVICE', IMAGE], TEST_POLICY).violations.find(
+      (x) => x.rule === ID,
+    );
     expect(v?.message).toMatch(/^--cap-add is not allowed: .*capabilities/i);
     expect(v?.fix).toContain('--cap-drop is fine');
   });

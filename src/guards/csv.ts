@@ -3,7 +3,8 @@
 // parser validated the value with, so a rule and docker cannot read the value differently.
 import { ValueError } from '../docker/values.js';
 
-export type DockerReading<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+export type DockerReading<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
 /**
  * `read(value)` (readCsvRecord, parseMount, parseNetwork…), or docker's error text.

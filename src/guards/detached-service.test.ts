@@ -20,12 +20,17 @@ describe('detached-service: refused', () => {
     expect(verdict(['run', '-P', '-P=0', IMAGE])).toEqual([ID]);
     expect(verdict(['run', '--detach=false', '-d', '--publish-all=false', '-P', IMAGE])).toEqual([]);
   });
-  it.each([['-a', 'stdout'], ['-astdout'], ['-a=stderr'], ['--attach', 'stdin'], ['--attach=stdout'], ['-ia', 'stdin'], ['-ta', 'stdout']])(
-    '%s refused by the flag table',
-    (...flags) => {
-      expect(verdict(['run', ...flags, IMAGE])).toEqual([ID]);
-    },
-  );
+  it.each([
+    ['-a', 'stdout'],
+    ['-astdout'],
+    ['-a=stderr'],
+    ['--attach', 'stdin'],
+    ['--attach=stdout'],
+    ['-ia', 'stdin'],
+    ['-ta', 'stdout'],
+  ])('%s refused by the flag table', (...flags) => {
+    expect(verdict(['run', ...flags, IMAGE])).toEqual([ID]);
+  });
   it('explains how to follow the output instead', () => {
     const d = decide(['run', '-d=false', '-P=false', IMAGE], TEST_POLICY);
     expect(d.violations.map((v) => v.message)).toEqual([

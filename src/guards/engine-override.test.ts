@@ -25,7 +25,9 @@ describe('engine-override: refused', () => {
     ['tlsverify', '0'],
   ];
   const cases = values.flatMap(([flag, value]) =>
-    spellings(null, flag, value).flatMap((tokens) => [[[...tokens, 'ps']], [[...tokens, 'run', IMAGE]], [[...tokens, 'version']]] as [string[]][]),
+    spellings(null, flag, value).flatMap(
+      (tokens) => [[[...tokens, 'ps']], [[...tokens, 'run', IMAGE]], [[...tokens, 'version']]] as [string[]][],
+    ),
   );
   it.each(cases)('%j', (argv) => {
     expect(verdict(argv)).toContain(ID);
@@ -41,7 +43,18 @@ describe('engine-override: refused', () => {
     [['-DHunix:///x', 'ps']],
     [['-H', 'unix:///a', '-H', 'unix:///b', 'ps']],
     [['-c', 'default', '--', 'ps']],
-    [['--tlsverify', '--tlscert', '/etc/ssl/certs/host.pem', '--tlskey', '/etc/ssl/private/host.key', '-H', 'tcp://evil.example.com:2376', 'ps']],
+    [
+      [
+        '--tlsverify',
+        '--tlscert',
+        '/etc/ssl/certs/host.pem',
+        '--tlskey',
+        '/etc/ssl/private/host.key',
+        '-H',
+        'tcp://evil.example.com:2376',
+        'ps',
+      ],
+    ],
     [['-H', HOST]],
     [['--context', 'default', '--version']],
     [['--config', '/tmp/x', 'cp', 'a', 'b']],

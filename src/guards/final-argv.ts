@@ -34,7 +34,11 @@ export function finalSteps(forced: ParsedCommand, asked: ParsedCommand = forced)
   const steps = [emitDockerArgv(createFromRun(forced, !foreground && autoRemove)), ['start', '--', 'CONTAINER']];
   if (foreground) {
     const attach = isSet(forced.flags, 'interactive');
-    steps.push(attach ? ['attach', '--', 'CONTAINER'] : ['logs', '--follow', '--', 'CONTAINER'], ['wait', '--', 'CONTAINER']);
+    steps.push(attach ? ['attach', '--', 'CONTAINER'] : ['logs', '--follow', '--', 'CONTAINER'], [
+      'wait',
+      '--',
+      'CONTAINER',
+    ]);
     if (autoRemove) steps.push(['rm', '--force', '--volumes', '--', 'CONTAINER']);
   }
   return steps;

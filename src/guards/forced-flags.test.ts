@@ -25,7 +25,22 @@ describe('forced limits', () => {
   });
 
   it("the developer's own limits within the ceiling are kept", () => {
-    const f = final(['run', '-m', '2g', '--memory-swap', '3g', '--pids-limit', '100', '--log-driver', 'local', '--log-opt', 'max-size=5m', '--log-opt', 'max-file=2', IMAGE]);
+    const f = final([
+      'run',
+      '-m',
+      '2g',
+      '--memory-swap',
+      '3g',
+      '--pids-limit',
+      '100',
+      '--log-driver',
+      'local',
+      '--log-opt',
+      'max-size=5m',
+      '--log-opt',
+      'max-file=2',
+      IMAGE,
+    ]);
     expect(f.memory).toEqual(['2g']);
     expect(f['memory-swap']).toEqual(['3g']);
     expect(f['pids-limit']).toEqual(['100']);
@@ -41,26 +56,71 @@ describe('forced limits', () => {
 
   it('only the missing log option is added; an empty --log-driver (the daemon default) becomes json-file', () => {
     expect(final(['run', '--log-opt', 'max-file=2', IMAGE])['log-opt']).toEqual(['max-file=2', 'max-size=20m']);
-    expect(final(['run', '--log-opt', 'max-size=1m', '--log-opt', 'compress=true', IMAGE])['log-opt']).toEqual(['max-size=1m', 'compress=true', 'max-file=5']);
+    expect(final(['run', '--log-opt', 'max-size=1m', '--log-opt', 'compress=true', IMAGE])['log-opt']).toEqual([
+      'max-size=1m',
+      'compress=true',
+      'max-file=5',
+    ]);
     expect(final(['run', '--log-driver', '', IMAGE])['log-driver']).toEqual(['json-file']);
   });
 
   it('a --tmpfs without a size gets the ceiling; one with a size keeps it', () => {
-    expect(final(['run', '--tmpfs', '/a', '--tmpfs', '/b:', '--tmpfs', '/c:mode=1777', '--tmpfs', '/d:size=64m', '--tmpfs', '/e:SIZE=1m', IMAGE]).tmpfs).toEqual([
-      `/a:size=${GIB}`, `/b:size=${GIB}`, `/c:mode=1777,size=${GIB}`, '/d:size=64m', `/e:SIZE=1m,size=${GIB}`,
+    expect(
+      final([
+        'run',
+        '--tmpfs',
+        '/a',
+        '--tmpfs',
+        '/b:',
+        '--tmpfs',
+        '/c:mode=1777',
+        '--tmpfs',
+        '/d:size=64m',
+        '--tmpfs',
+        '/e:SIZE=1m',
+        IMAGE,
+      ]).tmpfs,
+    ).toEqual([
+      `/a:size=${GIB}`,
+      `/b:size=${GIB}`,
+      `/c:mode=1777,size=${GIB}`,
+      '/d:size=64m',
+      `/e:SIZE=1m,size=${GIB}`,
     ]);
   });
 
   it('a --mount type=tmpfs without a size (or tmpfs-size=0, "none" to docker) gets the ceiling, as docker reads the result', () => {
-    const mounts = final(['run', '--mount', 'type=tmpfs,dst=/a', '--mount', '"type=tmpfs","dst=/b",TMPFS-SIZE=0', '--mount', 'type=tmpfs,dst=/c,tmpfs-size=64m', IMAGE]).mount ?? [];
-    const sizes = mounts.map((m) => parseMount(m).fields.filter((x) => x.key === 'tmpfs-size').at(-1)?.value);
+    const mounts =
+      final([
+        'run',
+        '--mount',
+        'type=tmpfs,dst=/a',
+        '--mount',
+        '"type=tmpfs","dst=/b",TMPFS-SIZE=0',
+        '--mount',
+        'type=tmpfs,dst=/c,tmpfs-size=64m',
+        IMAGE,
+      ]).mount ?? [];
+    const sizes = mounts.map(
+      (m) =>
+        parseMount(m)
+          .fields.filter((x) => x.key === 'tmpfs-size')
+          .at(-1)?.value,
+    );
     expect(sizes).toEqual([GIB, GIB, '64m']);
   });
 
   it('follows the policy', () => {
-    const policy = { ...TEST_POLICY, run: { ...TEST_POLICY.run, memory: '256m', pidsLimit: 64, maxTmpfsSize: '128m', logMaxSize: '1m', logMaxFile: 2 } };
+    const policy = {
+      ...TEST_POLICY,
+      run: { ...TEST_POLICY.run, memory: '256m', pidsLimit: 64, maxTmpfsSize: '128m', logMaxSize: '1m', logMaxFile: 2 },
+    };
     const f = final(['run', '--tmpfs', '/t', IMAGE], policy);
-    expect([lastValue(f, 'memory'), lastValue(f, 'memory-swap'), lastValue(f, 'pids-limit')]).toEqual(['256m', '256m', '64']);
+    expect([lastValue(f, 'memory'), lastValue(f, 'memory-swap'), lastValue(f, 'pids-limit')]).toEqual([
+      '256m',
+      '256m',
+      '64',
+    ]);
     expect(f.tmpfs).toEqual([`/t:size=${128 * 1024 * 1024}`]);
     expect(f['log-opt']).toEqual(['max-size=1m', 'max-file=2']);
   });

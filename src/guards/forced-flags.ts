@@ -51,7 +51,10 @@ export function withForcedFlags(cmd: ParsedCommand, policy: Policy, identity?: I
   const driver = lastValue(flags, 'log-driver');
   if (driver === undefined || driver === '') flags['log-driver'] = ['json-file'];
   const logKeys = new Set((flags['log-opt'] ?? []).map(logOptKey));
-  const logOpts = [...(logKeys.has('max-size') ? [] : [`max-size=${policy.run.logMaxSize}`]), ...(logKeys.has('max-file') ? [] : [`max-file=${policy.run.logMaxFile}`])];
+  const logOpts = [
+    ...(logKeys.has('max-size') ? [] : [`max-size=${policy.run.logMaxSize}`]),
+    ...(logKeys.has('max-file') ? [] : [`max-file=${policy.run.logMaxFile}`]),
+  ];
   if (logOpts.length > 0) flags['log-opt'] = [...(flags['log-opt'] ?? []), ...logOpts];
   if (identity) {
     const labels = [`${OWNER_LABEL}=${identity.user}`, `${UID_LABEL}=${identity.uid}`];

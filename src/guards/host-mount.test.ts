@@ -24,9 +24,12 @@ describe("Go's encoding/csv, first record, as the rules read it (line breaks ref
     expect(readLikeDocker(value, readCsvRecord)).toEqual({ ok: true, value: fields });
   });
 
-  it.each([[''], ['a"b'], ['"a'], ['"a"b'], ['a,"b'], [' "a"'], ['a\nb'], ['\na'], ['"a\nb"'], ['a\r']])('%j is an error', (value) => {
-    expect(readLikeDocker(value, readCsvRecord)).toHaveProperty('error');
-  });
+  it.each([[''], ['a"b'], ['"a'], ['"a"b'], ['a,"b'], [' "a"'], ['a\nb'], ['\na'], ['"a\nb"'], ['a\r']])(
+    '%j is an error',
+    (value) => {
+      expect(readLikeDocker(value, readCsvRecord)).toHaveProperty('error');
+    },
+  );
 });
 
 describe('readMount: the type docker reads', () => {
@@ -66,7 +69,9 @@ describe('host-mount: refused by the table whatever the value', () => {
     ['use-api-socket', 'true'],
     ['use-api-socket', 'false'],
   ];
-  const cases = values.flatMap(([flag, value]) => spellings('run', flag, value).map((t) => [['run', ...t, IMAGE]] as [string[]]));
+  const cases = values.flatMap(([flag, value]) =>
+    spellings('run', flag, value).map((t) => [['run', ...t, IMAGE]] as [string[]]),
+  );
   it.each(cases)('%j', (argv) => {
     expect(verdict(argv)).toContain(ID);
   });
@@ -137,9 +142,13 @@ describe('host-mount: --mount, read as docker reads it', () => {
   });
 
   it('says which value and why', () => {
-    const v = decide(['run', '--mount', 'TYPE=BIND,SRC=/,DST=/host', IMAGE], TEST_POLICY).violations.find((x) => x.rule === ID);
+    const v = decide(['run', '--mount', 'TYPE=BIND,SRC=/,DST=/host', IMAGE], TEST_POLICY).violations.find(
+      (x) => x.rule === ID,
+    );
     expect(v?.message).toContain('--mount "TYPE=BIND,SRC=/,DST=/host" is a "bind" mount: only type=tmpfs');
-    const src = decide(['run', '--mount', 'type=tmpfs,src=/etc,dst=/x', IMAGE], TEST_POLICY).violations.find((x) => x.rule === ID);
+    const src = decide(['run', '--mount', 'type=tmpfs,src=/etc,dst=/x', IMAGE], TEST_POLICY).violations.find(
+      (x) => x.rule === ID,
+    );
     expect(src?.message).toContain('"src" is not allowed on a tmpfs mount');
   });
 

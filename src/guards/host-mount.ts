@@ -3,7 +3,17 @@ import { type DockerReading, readLikeDocker, shown } from './csv.js';
 import type { Finding, Rule } from './rule.js';
 
 /** Keys (lower-cased, as docker lower-cases them) a `--mount type=tmpfs` may carry. */
-const TMPFS_KEYS = new Set(['type', 'target', 'dst', 'destination', 'readonly', 'ro', 'tmpfs-size', 'tmpfs-mode', 'consistency']);
+const TMPFS_KEYS = new Set([
+  'type',
+  'target',
+  'dst',
+  'destination',
+  'readonly',
+  'ro',
+  'tmpfs-size',
+  'tmpfs-mode',
+  'consistency',
+]);
 /** Keys docker accepts without `=value` (opts/mount.go); only the read-only ones fit a tmpfs. */
 const TMPFS_BARE_KEYS = new Set(['readonly', 'ro']);
 
@@ -18,12 +28,15 @@ export function readMount(value: string): DockerReading<MountSpec> {
 function mountFindings(value: string): Finding[] {
   const m = readMount(value);
   const flag = `--mount ${shown(value)}`;
-  if (!m.ok)
-    return [{ message: `${flag} cannot be read the way docker reads it (${m.error}); refused` }];
+  if (!m.ok) return [{ message: `${flag} cannot be read the way docker reads it (${m.error}); refused` }];
   if (m.value.type !== 'tmpfs')
-    return [{ message: `${flag} is a ${shown(m.value.type)} mount: only type=tmpfs mounts are allowed. ${rule.reason}` }];
+    return [
+      { message: `${flag} is a ${shown(m.value.type)} mount: only type=tmpfs mounts are allowed. ${rule.reason}` },
+    ];
   // Deliberately stricter than docker, which takes src/source and bind-recursive=enabled on a tmpfs.
-  const bad = m.value.fields.filter((f) => (f.value === undefined ? !TMPFS_BARE_KEYS.has(f.key) : !TMPFS_KEYS.has(f.key)));
+  const bad = m.value.fields.filter((f) =>
+    f.value === undefined ? !TMPFS_BARE_KEYS.has(f.key) : !TMPFS_KEYS.has(f.key),
+  );
   if (bad.length === 0) return [];
   const names = bad.map((f) => shown(f.key)).join(', ');
   return [
@@ -36,9 +49,10 @@ function mountFindings(value: string): Finding[] {
 
 export const rule: Rule = {
   id: 'host-mount',
-  title: "No host mounts or volumes",
-  reason: "A bind mount or volume gives the container the host's files (-v /:/host is root on the host); volumes outlive the container and can be shared with others' containers.",
-  fix: "Build the files into the image, pass configuration with -e, or use --tmpfs (or --mount type=tmpfs) for scratch space.",
+  title: 'No host mounts or volumes',
+  reason:
+    "A bind mount or volume gives the container the host's files (-v /:/host is root on the host); volumes outlive the container and can be shared with others' containers.",
+  fix: 'Build the files into the image, pass configuration with -e, or use --tmpfs (or --mount type=tmpfs) for scratch space.',
   check(cmd) {
     return (cmd.flags.mount ?? []).flatMap(mountFindings);
   },

@@ -31,27 +31,61 @@ describe('readNetworkOpt: the network docker reads from --network', () => {
     expect(r.ok && r.value.target).toBe(target);
   });
 
-  it.each([['host,alias=x'], ['foo=bar'], ['alias=x'], ['name=x,"y'], ['=x,name=y']])('%j is not a network docker accepts', (value) => {
-    expect(readNetworkOpt(value).ok).toBe(false);
-  });
-
-  it.each(['default', 'bridge', 'none', 'mynet', 'my-net.1', 'team_net', 'HostNet', 'host2'])('%j may be joined', (n) => {
-    expect(networkAllowed(n)).toBe(true);
-  });
-  it.each(['host', 'HOST', 'Host', 'hOsT', 'container:bob', 'container:', '', ' host', 'host ', 'h\u043est', '-host', 'a:b', 'a/b'])(
-    '%j may not',
-    (n) => {
-      expect(networkAllowed(n)).toBe(false);
+  it.each([['host,alias=x'], ['foo=bar'], ['alias=x'], ['name=x,"y'], ['=x,name=y']])(
+    '%j is not a network docker accepts',
+    (value) => {
+      expect(readNetworkOpt(value).ok).toBe(false);
     },
   );
+
+  it.each(['default', 'bridge', 'none', 'mynet', 'my-net.1', 'team_net', 'HostNet', 'host2'])(
+    '%j may be joined',
+    (n) => {
+      expect(networkAllowed(n)).toBe(true);
+    },
+  );
+  it.each([
+    'host',
+    'HOST',
+    'Host',
+    'hOsT',
+    'container:bob',
+    'container:',
+    '',
+    ' host',
+    'host ',
+    'h\u043est',
+    '-host',
+    'a:b',
+    'a/b',
+  ])('%j may not', (n) => {
+    expect(networkAllowed(n)).toBe(false);
+  });
 });
 
 describe('host-namespace: --network', () => {
   const values = [
-    'host', 'HOST', 'Host', 'container:bob-db', 'container:0123456789ab', 'CONTAINER:bob',
-    'name=host', 'NAME=HOST', 'name=Host,alias=web', 'alias=web,name=host', 'name=bridge,name=host',
-    '"name=host"', 'name=host ,alias=x', 'alias=x, name = HOST', 'name= host ', 'name=container:bob-db', 'host,alias=x', 'foo=bar',
-    'h\u043est', 'my net', 'host\n',
+    'host',
+    'HOST',
+    'Host',
+    'container:bob-db',
+    'container:0123456789ab',
+    'CONTAINER:bob',
+    'name=host',
+    'NAME=HOST',
+    'name=Host,alias=web',
+    'alias=web,name=host',
+    'name=bridge,name=host',
+    '"name=host"',
+    'name=host ,alias=x',
+    'alias=x, name = HOST',
+    'name= host ',
+    'name=container:bob-db',
+    'host,alias=x',
+    'foo=bar',
+    'h\u043est',
+    'my net',
+    'host\n',
   ];
   it.each(values.flatMap((v) => runWith('network', v)))('%j is refused', (argv) => {
     const v = verdict(argv);
@@ -70,18 +104,22 @@ describe('host-namespace: --network', () => {
     expect(verdict(argv)).toContain(ID);
   });
 
-  it.each([[['run', '--net=mynet', '--net', 'container:bob', IMAGE]], [['run', '--network', 'name=host,alias=x', IMAGE]]])(
-    '%j is refused (docker itself rejects it too)',
-    (argv) => {
-      const v = verdict(argv);
-      if (v !== 'usage') expect(v).toContain(ID);
-    },
-  );
+  it.each([
+    [['run', '--net=mynet', '--net', 'container:bob', IMAGE]],
+    [['run', '--network', 'name=host,alias=x', IMAGE]],
+  ])('%j is refused (docker itself rejects it too)', (argv) => {
+    const v = verdict(argv);
+    if (v !== 'usage') expect(v).toContain(ID);
+  });
 
   it('says which network and why', () => {
     const msg = (argv: string[]) => decide(argv, TEST_POLICY).violations.find((v) => v.rule === ID)?.message;
-    expect(msg(['run', '--network', 'NAME=Host', IMAGE])).toContain('--network "NAME=Host" (network "host") joins the host\'s network namespace');
-    expect(msg(['run', '--net=container:bob', IMAGE])).toContain('--network "container:bob" joins another container\'s network namespace');
+    expect(msg(['run', '--network', 'NAME=Host', IMAGE])).toContain(
+      '--network "NAME=Host" (network "host") joins the host\'s network namespace',
+    );
+    expect(msg(['run', '--net=container:bob', IMAGE])).toContain(
+      '--network "container:bob" joins another container\'s network namespace',
+    );
   });
 
   it.each([
@@ -106,15 +144,30 @@ describe('host-namespace: --network', () => {
 
 describe('host-namespace: --pid, --ipc, --uts, --userns, --cgroupns, --link', () => {
   const refused: [string, string][] = [
-    ['pid', 'host'], ['pid', 'container:bob-db'], ['pid', 'HOST'], ['pid', 'private'], ['pid', 'container:'],
-    ['ipc', 'host'], ['ipc', 'container:bob-db'], ['ipc', 'HOST'], ['ipc', 'Private'], ['ipc', 'container:'],
-    ['uts', 'host'], ['uts', 'HOST'], ['uts', 'private'],
-    ['userns', 'host'], ['userns', 'HOST'], ['userns', 'private'],
-    ['cgroupns', 'host'], ['cgroupns', 'HOST'], ['cgroupns', 'container:bob'],
+    ['pid', 'host'],
+    ['pid', 'container:bob-db'],
+    ['pid', 'HOST'],
+    ['pid', 'private'],
+    ['pid', 'container:'],
+    ['ipc', 'host'],
+    ['ipc', 'container:bob-db'],
+    ['ipc', 'HOST'],
+    ['ipc', 'Private'],
+    ['ipc', 'container:'],
+    ['uts', 'host'],
+    ['uts', 'HOST'],
+    ['uts', 'private'],
+    ['userns', 'host'],
+    ['userns', 'HOST'],
+    ['userns', 'private'],
+    ['cgroupns', 'host'],
+    ['cgroupns', 'HOST'],
+    ['cgroupns', 'container:bob'],
     // Empty: the daemon's default mode, the host's cgroup namespace on cgroup v1 hosts (and it
     // would stop cida-docker from forcing private).
     ['cgroupns', ''],
-    ['link', 'bob-db:db'], ['link', 'bob-db'],
+    ['link', 'bob-db:db'],
+    ['link', 'bob-db'],
   ];
   it.each(refused.flatMap(([f, v]) => runWith(f, v)))('%j is refused', (argv) => {
     const v = verdict(argv);
@@ -147,8 +200,14 @@ describe('host-namespace: --pid, --ipc, --uts, --userns, --cgroupns, --link', ()
   });
 
   const allowed: [string, string][] = [
-    ['pid', ''], ['uts', ''], ['userns', ''], ['cgroupns', 'private'],
-    ['ipc', ''], ['ipc', 'private'], ['ipc', 'none'], ['ipc', 'shareable'],
+    ['pid', ''],
+    ['uts', ''],
+    ['userns', ''],
+    ['cgroupns', 'private'],
+    ['ipc', ''],
+    ['ipc', 'private'],
+    ['ipc', 'none'],
+    ['ipc', 'shareable'],
   ];
   it.each(allowed.flatMap(([f, v]) => runWith(f, v)))('%j is allowed', (argv) => {
     expect(verdict(argv)).toEqual([]);
@@ -162,7 +221,9 @@ describe('host-namespace: a chosen MAC address', () => {
     expect(verdict(argv)).toEqual([ID]);
   });
   it.each([
-    'name=bridge,mac-address=02:42:ac:11:00:02', 'name=mynet,MAC-ADDRESS=02:42:ac:11:00:02', 'mac-address=02:42:ac:11:00:02,name=mynet',
+    'name=bridge,mac-address=02:42:ac:11:00:02',
+    'name=mynet,MAC-ADDRESS=02:42:ac:11:00:02',
+    'mac-address=02:42:ac:11:00:02,name=mynet',
     'name=mynet, mac-address = 02:42:ac:11:00:02',
   ])('--network %j is refused', (v) => {
     expect(verdict(['run', '--network', v, IMAGE])).toEqual([ID]);

@@ -39,8 +39,8 @@ const NAMESPACE_VALUES: Readonly<Record<string, readonly string[]>> = {
 const NAMESPACE_WHAT: Readonly<Record<string, string>> = {
   pid: "PID namespace (see and signal the host's or that container's processes)",
   uts: 'UTS namespace (hostname and domain name of the host)',
-  userns: 'user namespace (turns off the daemon\'s user-namespace remapping)',
-  cgroupns: 'cgroup namespace (the host\'s cgroup tree)',
+  userns: "user namespace (turns off the daemon's user-namespace remapping)",
+  cgroupns: "cgroup namespace (the host's cgroup tree)",
   ipc: 'IPC namespace (shared memory and semaphores)',
 };
 
@@ -70,15 +70,17 @@ function networkFindings(value: string, longSyntax: boolean): Finding[] {
 
 export const rule: Rule = {
   id: 'host-namespace',
-  title: "No host or foreign namespaces",
-  reason: "Sharing the host's (or another container's) network, PID, IPC, UTS, user or cgroup namespace lets the container see and act on the host or on others' containers.",
-  fix: "Use the default namespaces; publish ports with -p/-P instead of --network host.",
+  title: 'No host or foreign namespaces',
+  reason:
+    "Sharing the host's (or another container's) network, PID, IPC, UTS, user or cgroup namespace lets the container see and act on the host or on others' containers.",
+  fix: 'Use the default namespaces; publish ports with -p/-P instead of --network host.',
   check(cmd) {
     const out: Finding[] = [];
     // run/create read --network as opts.NetworkOpt (long syntax); build's --network is a plain string.
     const longSyntax = cmd.command !== 'build';
     for (const v of cmd.flags.network ?? []) out.push(...networkFindings(v, longSyntax));
-    for (const v of cmd.flags['mac-address'] ?? []) out.push({ message: `--mac-address ${shown(v)} ${MAC_WHY}`, fix: MAC_FIX });
+    for (const v of cmd.flags['mac-address'] ?? [])
+      out.push({ message: `--mac-address ${shown(v)} ${MAC_WHY}`, fix: MAC_FIX });
     for (const [name, allowed] of Object.entries(NAMESPACE_VALUES)) {
       for (const v of cmd.flags[name] ?? []) {
         if (allowed.includes(v)) continue;

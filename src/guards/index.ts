@@ -63,13 +63,22 @@ function flagName(name: string, specs: readonly FlagSpec[]): string {
   return short ? `-${short}/--${name}` : `--${name}`;
 }
 
-function flagViolations(values: ParsedCommand['flags'], classes: Readonly<Record<string, FlagClass>>, specs: readonly FlagSpec[], prefix: string): Violation[] {
+function flagViolations(
+  values: ParsedCommand['flags'],
+  classes: Readonly<Record<string, FlagClass>>,
+  specs: readonly FlagSpec[],
+  prefix: string,
+): Violation[] {
   const out: Violation[] = [];
   for (const name of Object.keys(values)) {
     const cls = classes[name];
     if (cls === undefined) {
       const r = ruleById('unclassified-flag');
-      out.push({ rule: r.id, message: `${prefix}${flagName(name, specs)} has not been reviewed for cida-docker`, fix: r.fix });
+      out.push({
+        rule: r.id,
+        message: `${prefix}${flagName(name, specs)} has not been reviewed for cida-docker`,
+        fix: r.fix,
+      });
     } else if (typeof cls === 'object' && 'refuse' in cls) {
       const r = ruleById(cls.refuse);
       out.push({ rule: r.id, message: `${prefix}${flagName(name, specs)} is not allowed: ${r.reason}`, fix: r.fix });

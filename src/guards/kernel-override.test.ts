@@ -15,17 +15,42 @@ const refusedOrUsage = (argv: string[]) => {
 };
 
 const BAD_SECURITY_OPTS = [
-  'seccomp=unconfined', 'seccomp:unconfined', 'seccomp=/tmp/profile.json', 'seccomp=builtin',
-  'apparmor=unconfined', 'apparmor:unconfined', 'apparmor=docker-default',
-  'label=disable', 'label:disable', 'label=type:spc_t', 'label=level:s0:c100,c200', 'disable',
-  'systempaths=unconfined', 'writable-cgroups=true',
-  'no-new-privileges=false', 'no-new-privileges:false', 'no-new-privileges=0', 'no-new-privileges=f',
-  'no-new-privileges=yes', 'no-new-privileges=', 'no-new-privileges:', 'NO-NEW-PRIVILEGES', 'no-new-privileges ',
-  'no-new-privileges=true ', 'no-new-privileges,seccomp=unconfined', 'no-new-privileges:true=x', '',
+  'seccomp=unconfined',
+  'seccomp:unconfined',
+  'seccomp=/tmp/profile.json',
+  'seccomp=builtin',
+  'apparmor=unconfined',
+  'apparmor:unconfined',
+  'apparmor=docker-default',
+  'label=disable',
+  'label:disable',
+  'label=type:spc_t',
+  'label=level:s0:c100,c200',
+  'disable',
+  'systempaths=unconfined',
+  'writable-cgroups=true',
+  'no-new-privileges=false',
+  'no-new-privileges:false',
+  'no-new-privileges=0',
+  'no-new-privileges=f',
+  'no-new-privileges=yes',
+  'no-new-privileges=',
+  'no-new-privileges:',
+  'NO-NEW-PRIVILEGES',
+  'no-new-privileges ',
+  'no-new-privileges=true ',
+  'no-new-privileges,seccomp=unconfined',
+  'no-new-privileges:true=x',
+  '',
 ];
 const GOOD_SECURITY_OPTS = [
-  'no-new-privileges', 'no-new-privileges=true', 'no-new-privileges:true', 'no-new-privileges=1',
-  'no-new-privileges:True', 'no-new-privileges=TRUE', 'no-new-privileges=t',
+  'no-new-privileges',
+  'no-new-privileges=true',
+  'no-new-privileges:true',
+  'no-new-privileges=1',
+  'no-new-privileges:True',
+  'no-new-privileges=TRUE',
+  'no-new-privileges=t',
 ];
 
 describe('kernel-override: --security-opt', () => {
@@ -47,9 +72,15 @@ describe('kernel-override: --security-opt', () => {
 
   it('says which option and why', () => {
     const msg = (argv: string[]) => decide(argv, TEST_POLICY).violations.find((v) => v.rule === ID)?.message;
-    expect(msg(['run', '--security-opt', 'seccomp=unconfined', IMAGE])).toContain('--security-opt "seccomp=unconfined" replaces the seccomp/AppArmor profile');
-    expect(msg(['run', '--security-opt', 'no-new-privileges:false', IMAGE])).toContain('would turn no-new-privileges off');
-    expect(msg(['build', '--security-opt', 'no-new-privileges,label=disable', '.'])).toContain('("label=disable") changes or disables the SELinux label');
+    expect(msg(['run', '--security-opt', 'seccomp=unconfined', IMAGE])).toContain(
+      '--security-opt "seccomp=unconfined" replaces the seccomp/AppArmor profile',
+    );
+    expect(msg(['run', '--security-opt', 'no-new-privileges:false', IMAGE])).toContain(
+      'would turn no-new-privileges off',
+    );
+    expect(msg(['build', '--security-opt', 'no-new-privileges,label=disable', '.'])).toContain(
+      '("label=disable") changes or disables the SELinux label',
+    );
   });
 
   it.each([
@@ -65,9 +96,13 @@ describe('kernel-override: --security-opt', () => {
 
 describe('kernel-override: flags refused by the table', () => {
   const refused: [string, string][] = [
-    ['sysctl', 'net.ipv4.conf.all.route_localnet=1'], ['sysctl', 'kernel.shm_rmid_forced=0'],
-    ['runtime', 'runc-unconfined'], ['runtime', 'io.containerd.runsc.v1'], ['runtime', 'runc'],
-    ['isolation', 'process'], ['isolation', 'default'],
+    ['sysctl', 'net.ipv4.conf.all.route_localnet=1'],
+    ['sysctl', 'kernel.shm_rmid_forced=0'],
+    ['runtime', 'runc-unconfined'],
+    ['runtime', 'io.containerd.runsc.v1'],
+    ['runtime', 'runc'],
+    ['isolation', 'process'],
+    ['isolation', 'default'],
     ['annotation', 'run.oci.keep_original_groups=1'],
     ['storage-opt', 'size=1G'],
   ];
@@ -87,16 +122,28 @@ describe('kernel-override: flags refused by the table', () => {
   });
 
   it('says which flag and why', () => {
-    const v = decide(['run', '--sysctl', 'net.ipv4.ip_forward=1', IMAGE], TEST_POLICY).violations.find((x) => x.rule === ID);
+    const v = decide(['run', '--sysctl', 'net.ipv4.ip_forward=1', IMAGE], TEST_POLICY).violations.find(
+      (x) => x.rule === ID,
+    );
     expect(v?.message).toMatch(/^--sysctl is not allowed: .*sysctls/);
   });
 });
 
 describe('kernel-override: --log-driver and --log-opt', () => {
   it.each(
-    ['syslog', 'gelf', 'fluentd', 'journald', 'splunk', 'awslogs', 'none', 'JSON-FILE', 'json-file ', 'Local', 'vendor/plugin:latest'].flatMap((d) =>
-      runWith('log-driver', d),
-    ),
+    [
+      'syslog',
+      'gelf',
+      'fluentd',
+      'journald',
+      'splunk',
+      'awslogs',
+      'none',
+      'JSON-FILE',
+      'json-file ',
+      'Local',
+      'vendor/plugin:latest',
+    ].flatMap((d) => runWith('log-driver', d)),
   )('%j is refused', refusedOrUsage);
 
   it.each([
@@ -127,7 +174,10 @@ describe('kernel-override: --log-driver and --log-opt', () => {
 
 describe('kernel-override: --network driver options', () => {
   it.each([
-    ...runWith('network', 'name=mynet,driver-opt=com.docker.network.endpoint.sysctls=net.ipv4.conf.IFNAME.route_localnet=1'),
+    ...runWith(
+      'network',
+      'name=mynet,driver-opt=com.docker.network.endpoint.sysctls=net.ipv4.conf.IFNAME.route_localnet=1',
+    ),
     [['run', '--network', 'name=mynet,driver-opt=a=b', IMAGE]],
   ])('%j is refused', refusedOrUsage);
 

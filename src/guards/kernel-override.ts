@@ -19,7 +19,18 @@ export function securityOptAllowed(opt: string): boolean {
 
 const LOG_DRIVERS = ['json-file', 'local'];
 /** --log-opt keys the json-file and local drivers take, plus the daemon's own mode/max-buffer-size. */
-const LOG_OPT_KEYS = new Set(['max-size', 'max-file', 'compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag', 'mode', 'max-buffer-size']);
+const LOG_OPT_KEYS = new Set([
+  'max-size',
+  'max-file',
+  'compress',
+  'labels',
+  'labels-regex',
+  'env',
+  'env-regex',
+  'tag',
+  'mode',
+  'max-buffer-size',
+]);
 
 /** How docker splits one --security-opt value: run's is a ListOpts (one option per flag), build's a stringSlice (CSV). */
 function securityOpts(command: string | null, raw: string): string[] | { error: string } {
@@ -33,7 +44,9 @@ function securityOpts(command: string | null, raw: string): string[] | { error: 
 function securityOptFindings(command: string | null, raw: string): Finding[] {
   const opts = securityOpts(command, raw);
   if (!Array.isArray(opts))
-    return [{ message: `--security-opt ${shown(raw)} cannot be read the way docker reads it (${opts.error}); refused` }];
+    return [
+      { message: `--security-opt ${shown(raw)} cannot be read the way docker reads it (${opts.error}); refused` },
+    ];
   return opts
     .filter((o) => !securityOptAllowed(o))
     .map((o) => {
@@ -53,9 +66,10 @@ function securityOptFindings(command: string | null, raw: string): Finding[] {
 
 export const rule: Rule = {
   id: 'kernel-override',
-  title: "No kernel or security-profile overrides",
-  reason: "Security options, sysctls, runtimes, isolation, annotations, checkpoints and log drivers other than json-file/local change how the kernel confines the container or where the engine sends data as root.",
-  fix: "Leave the flag out; --security-opt no-new-privileges and --log-driver json-file or local are allowed.",
+  title: 'No kernel or security-profile overrides',
+  reason:
+    'Security options, sysctls, runtimes, isolation, annotations, checkpoints and log drivers other than json-file/local change how the kernel confines the container or where the engine sends data as root.',
+  fix: 'Leave the flag out; --security-opt no-new-privileges and --log-driver json-file or local are allowed.',
   check(cmd) {
     const out: Finding[] = [];
     for (const v of cmd.flags['security-opt'] ?? []) out.push(...securityOptFindings(cmd.command, v));

@@ -8,7 +8,9 @@ const BOOLS = ['true', 'false', '1', '0', 't', 'f', 'T', 'F', 'TRUE', 'FALSE', '
 
 describe('privileged: refused on run and exec, any spelling, any value', () => {
   const run = BOOLS.flatMap((b) => spellings('run', 'privileged', b)).map((t) => [['run', ...t, IMAGE]] as [string[]]);
-  const exec = BOOLS.flatMap((b) => spellings('exec', 'privileged', b)).map((t) => [['exec', ...t, 'web', 'sh']] as [string[]]);
+  const exec = BOOLS.flatMap((b) => spellings('exec', 'privileged', b)).map(
+    (t) => [['exec', ...t, 'web', 'sh']] as [string[]],
+  );
   it.each([...run, ...exec])('%j', (argv) => {
     expect(verdict(argv)).toContain(ID);
   });

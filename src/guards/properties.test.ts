@@ -11,15 +11,41 @@ import { spellings } from './test-spellings.js';
 
 /** A value docker accepts for each refused flag (bool flags get a bool). */
 const SAMPLE: Record<string, string> = {
-  volume: '/:/host', 'volumes-from': 'bob-db', 'volume-driver': 'local', 'storage-opt': 'size=1G',
-  'cap-add': 'SYS_ADMIN', device: '/dev/fuse', 'device-cgroup-rule': 'a *:* rwm',
-  'device-read-bps': '/dev/sda:1mb', 'device-write-bps': '/dev/sda:1mb', 'device-read-iops': '/dev/sda:1000',
-  'device-write-iops': '/dev/sda:1000', 'blkio-weight-device': '/dev/sda:200', gpus: 'all', link: 'bob-db:db',
-  sysctl: 'net.ipv4.ip_forward=1', runtime: 'runc', isolation: 'default', annotation: 'a=b',
-  'kernel-memory': '4m', 'cpu-rt-period': '1000', 'cpu-rt-runtime': '100', 'cgroup-parent': '/x',
-  attach: 'stdout', 'env-file': '/etc/shadow', 'label-file': '/etc/shadow', cidfile: '/tmp/cid',
-  host: 'unix:///tmp/fake.sock', context: 'default', config: '/tmp/x', tlscacert: '/x', tlscert: '/x', tlskey: '/x',
-  checkpoint: 'cp1', 'checkpoint-dir': '/tmp/cp', iidfile: '/tmp/iid',
+  volume: '/:/host',
+  'volumes-from': 'bob-db',
+  'volume-driver': 'local',
+  'storage-opt': 'size=1G',
+  'cap-add': 'SYS_ADMIN',
+  device: '/dev/fuse',
+  'device-cgroup-rule': 'a *:* rwm',
+  'device-read-bps': '/dev/sda:1mb',
+  'device-write-bps': '/dev/sda:1mb',
+  'device-read-iops': '/dev/sda:1000',
+  'device-write-iops': '/dev/sda:1000',
+  'blkio-weight-device': '/dev/sda:200',
+  gpus: 'all',
+  link: 'bob-db:db',
+  sysctl: 'net.ipv4.ip_forward=1',
+  runtime: 'runc',
+  isolation: 'default',
+  annotation: 'a=b',
+  'kernel-memory': '4m',
+  'cpu-rt-period': '1000',
+  'cpu-rt-runtime': '100',
+  'cgroup-parent': '/x',
+  attach: 'stdout',
+  'env-file': '/etc/shadow',
+  'label-file': '/etc/shadow',
+  cidfile: '/tmp/cid',
+  host: 'unix:///tmp/fake.sock',
+  context: 'default',
+  config: '/tmp/x',
+  tlscacert: '/x',
+  tlscert: '/x',
+  tlskey: '/x',
+  checkpoint: 'cp1',
+  'checkpoint-dir': '/tmp/cp',
+  iidfile: '/tmp/iid',
 };
 const BOOL_SAMPLES = ['true', 'false', '1', '0', 't', 'F', 'TRUE', 'False'];
 
@@ -30,7 +56,10 @@ const isBool = (command: string | null, name: string): boolean =>
   (command === null ? GLOBAL_FLAGS : COMMANDS[command].flags).some((f) => f.long === name && f.type === 'bool');
 
 /** Every spelling of every refused flag of `command`, with the rule that must refuse it. */
-function refusedSpellings(command: string | null, classes: Readonly<Record<string, FlagClass>>): { tokens: string[]; rule: string }[] {
+function refusedSpellings(
+  command: string | null,
+  classes: Readonly<Record<string, FlagClass>>,
+): { tokens: string[]; rule: string }[] {
   return refusedIn(classes).flatMap(([name, rule]) => {
     const values = isBool(command, name) ? BOOL_SAMPLES : [SAMPLE[name]];
     return values.flatMap((v) => spellings(command, name, v).map((tokens) => ({ tokens, rule })));
@@ -39,10 +68,26 @@ function refusedSpellings(command: string | null, classes: Readonly<Record<strin
 
 /** Harmless flags an allowed `run` / `exec` may carry, each as its tokens. */
 const RUN_HARMLESS = [
-  ['-e', 'A=1'], ['--rm'], ['-i'], ['-t'], ['-it'], ['--name', 'web'], ['--init'], ['-w', '/app'], ['--read-only'],
-  ['--tmpfs', '/tmp'], ['-l', 'team=geo'], ['--dns', '1.1.1.1'], ['--cap-drop', 'ALL'], ['--hostname', 'h'],
-  ['--network', 'bridge'], ['--security-opt', 'no-new-privileges'], ['--mount', 'type=tmpfs,dst=/cache'],
-  ['-eX=--privileged'], ['--entrypoint', ''], ['--stop-timeout', '20'],
+  ['-e', 'A=1'],
+  ['--rm'],
+  ['-i'],
+  ['-t'],
+  ['-it'],
+  ['--name', 'web'],
+  ['--init'],
+  ['-w', '/app'],
+  ['--read-only'],
+  ['--tmpfs', '/tmp'],
+  ['-l', 'team=geo'],
+  ['--dns', '1.1.1.1'],
+  ['--cap-drop', 'ALL'],
+  ['--hostname', 'h'],
+  ['--network', 'bridge'],
+  ['--security-opt', 'no-new-privileges'],
+  ['--mount', 'type=tmpfs,dst=/cache'],
+  ['-eX=--privileged'],
+  ['--entrypoint', ''],
+  ['--stop-timeout', '20'],
 ];
 const EXEC_HARMLESS = [['-e', 'A=1'], ['-i'], ['-t'], ['-it'], ['-w', '/app'], ['-d']];
 const GLOBAL_HARMLESS = [['-D'], ['--debug'], ['-l', 'info'], ['--log-level=debug']];
@@ -55,7 +100,11 @@ describe('every refused flag has a sample value', () => {
     ...refusedIn(FLAG_CLASSES.build),
     ...refusedIn(GLOBAL_FLAG_CLASSES),
   ])('--%s (%s)', (name) => {
-    expect(isBool(null, name) || Object.values(COMMANDS).some((c) => c.flags.some((f) => f.long === name && f.type === 'bool')) || name in SAMPLE).toBe(true);
+    expect(
+      isBool(null, name) ||
+        Object.values(COMMANDS).some((c) => c.flags.some((f) => f.long === name && f.type === 'bool')) ||
+        name in SAMPLE,
+    ).toBe(true);
   });
 });
 
@@ -98,10 +147,15 @@ describe('property: a refused flag anywhere before the image refuses an allowed 
 
   it('exec', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.constantFrom(...EXEC_HARMLESS), { maxLength: 4 }), fc.constantFrom(...execRefused), fc.nat(), (groups, refused, at) => {
-        const argv = ['exec', ...assemble(groups, refused.tokens, at), 'web', 'sh'];
-        expect(verdict(argv), argv.join(' ')).toContain(refused.rule);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.constantFrom(...EXEC_HARMLESS), { maxLength: 4 }),
+        fc.constantFrom(...execRefused),
+        fc.nat(),
+        (groups, refused, at) => {
+          const argv = ['exec', ...assemble(groups, refused.tokens, at), 'web', 'sh'];
+          expect(verdict(argv), argv.join(' ')).toContain(refused.rule);
+        },
+      ),
       { numRuns: 500 },
     );
   }, 60_000);
@@ -136,12 +190,43 @@ describe('property: a refused flag anywhere before the image refuses an allowed 
 describe('property: checking never throws anything but a usage error', () => {
   const flagTokens = [
     ...GLOBAL_FLAGS.flatMap((f) => [`--${f.long}`, ...(f.short ? [`-${f.short}`] : [])]),
-    ...Object.values(COMMANDS).flatMap((c) => c.flags.flatMap((f) => [`--${f.long}`, `--${f.long}=`, ...(f.short ? [`-${f.short}`] : [])])),
+    ...Object.values(COMMANDS).flatMap((c) =>
+      c.flags.flatMap((f) => [`--${f.long}`, `--${f.long}=`, ...(f.short ? [`-${f.short}`] : [])]),
+    ),
   ];
-  const words = [...new Set(Object.values(COMMANDS).flatMap((c) => c.aliases.flat())), 'volume', 'system', 'help', '--', '-', ''];
+  const words = [
+    ...new Set(Object.values(COMMANDS).flatMap((c) => c.aliases.flat())),
+    'volume',
+    'system',
+    'help',
+    '--',
+    '-',
+    '',
+  ];
   const values = [
-    IMAGE, 'host', 'container:x', 'name=host', 'type=bind,src=/,dst=/h', 'type=tmpfs,dst=/x', '"', '""', '"a,b"', ',', '=',
-    'no-new-privileges', 'seccomp=unconfined', '0', '-1', 'true', 'root', '0:0', '/:/h', '80:80', 'a=b', '\n', '\u0000',
+    IMAGE,
+    'host',
+    'container:x',
+    'name=host',
+    'type=bind,src=/,dst=/h',
+    'type=tmpfs,dst=/x',
+    '"',
+    '""',
+    '"a,b"',
+    ',',
+    '=',
+    'no-new-privileges',
+    'seccomp=unconfined',
+    '0',
+    '-1',
+    'true',
+    'root',
+    '0:0',
+    '/:/h',
+    '80:80',
+    'a=b',
+    '\n',
+    '\u0000',
   ];
   const token = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...flagTokens) },
@@ -170,7 +255,10 @@ describe('property: checking never throws anything but a usage error', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...Object.keys(COMMANDS), null),
-        fc.dictionary(fc.constantFrom(...names), fc.array(fc.oneof(fc.string(), fc.constantFrom(...values)), { minLength: 1, maxLength: 3 })),
+        fc.dictionary(
+          fc.constantFrom(...names),
+          fc.array(fc.oneof(fc.string(), fc.constantFrom(...values)), { minLength: 1, maxLength: 3 }),
+        ),
         fc.array(fc.string(), { maxLength: 3 }),
         (command, flags, args) => {
           checkCommand({ globals: {}, words: command ? [command] : [], command, flags, args }, TEST_POLICY);

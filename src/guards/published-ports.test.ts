@@ -10,15 +10,42 @@ const refused = (argv: string[]): boolean => {
 };
 
 function publishSpellings(v: string): string[][] {
-  return [['-p', v], [`-p${v}`], [`-p=${v}`], ['--publish', v], [`--publish=${v}`], ['-dp', v], [`-dp${v}`], ['-itdp', v]];
+  return [
+    ['-p', v],
+    [`-p${v}`],
+    [`-p=${v}`],
+    ['--publish', v],
+    [`--publish=${v}`],
+    ['-dp', v],
+    [`-dp${v}`],
+    ['-itdp', v],
+  ];
 }
 
 describe('published-ports: host ports outside the range', () => {
   it.each([
-    '80:80', '8080:8080', '127.0.0.1:80:80', '0.0.0.0:80:80', '[::1]:80:80', '::1:80:80', '[::]:80:80', '80:80/udp', '80:80/sctp',
-    '80:80/UDP', '1000-2000:1000-2000', '49150-49160:8000-8010', '0.0.0.0:8080-8090:80-90', '0:80', '1-65535:80',
-    '49152:80', '080:80', 'published=80,target=80', 'target=80,published=8080,protocol=udp', 'published=80,target=80,mode=host',
-    'published=49153,target=80,published=80', '80-90-100:80',
+    '80:80',
+    '8080:8080',
+    '127.0.0.1:80:80',
+    '0.0.0.0:80:80',
+    '[::1]:80:80',
+    '::1:80:80',
+    '[::]:80:80',
+    '80:80/udp',
+    '80:80/sctp',
+    '80:80/UDP',
+    '1000-2000:1000-2000',
+    '49150-49160:8000-8010',
+    '0.0.0.0:8080-8090:80-90',
+    '0:80',
+    '1-65535:80',
+    '49152:80',
+    '080:80',
+    'published=80,target=80',
+    'target=80,published=8080,protocol=udp',
+    'published=80,target=80,mode=host',
+    'published=49153,target=80,published=80',
+    '80-90-100:80',
   ])('-p %s refused in every spelling', (v) => {
     for (const flags of publishSpellings(v)) expect(verdict(['run', ...flags, IMAGE]), flags.join(' ')).toEqual([ID]);
   });
@@ -41,9 +68,27 @@ describe('published-ports: host ports outside the range', () => {
 
 describe('published-ports: allowed', () => {
   it.each([
-    '49153:8080', '65535:80', '127.0.0.1:49200:8080', '[::1]:49200:8080', '50000:53/udp', '50000:53/sctp', '8080', '8080/udp', ':8080',
-    '127.0.0.1::8080', '[::1]::80', '49153-49160:80', '49153-49163:80-90', '0.0.0.0:50000-50010:80-90', 'target=80', 'published=50000,target=80',
-    'target=80,protocol=udp', '80-90', '049153:80', '49153-65535:80-80', '65535-65535:80',
+    '49153:8080',
+    '65535:80',
+    '127.0.0.1:49200:8080',
+    '[::1]:49200:8080',
+    '50000:53/udp',
+    '50000:53/sctp',
+    '8080',
+    '8080/udp',
+    ':8080',
+    '127.0.0.1::8080',
+    '[::1]::80',
+    '49153-49160:80',
+    '49153-49163:80-90',
+    '0.0.0.0:50000-50010:80-90',
+    'target=80',
+    'published=50000,target=80',
+    'target=80,protocol=udp',
+    '80-90',
+    '049153:80',
+    '49153-65535:80-80',
+    '65535-65535:80',
   ])('-p %s', (v) => {
     for (const flags of publishSpellings(v)) expect(verdict(['run', ...flags, IMAGE]), flags.join(' ')).toEqual([]);
   });
@@ -57,17 +102,39 @@ describe('published-ports: allowed', () => {
 
 describe('published-ports: specs docker rejects are refused', () => {
   it.each([
-    '', ':', '80:', 'x:80', '80:x', '80:80/tcpx', '80:80/', '65536:80', '80:65536', '-1:80', '+80:80', '8_0:80', '1.2.3:80:80', '[::1:80:80',
-    '[::1]x:80:80', 'fe80::1%eth0:80:80', '80-70:80', '1000-2000:80-85', 'published=80', 'published=,target=', '=80', 'target', 'a=b,c',
-    'rivileged', '49153-49160:80,published=1',
+    '',
+    ':',
+    '80:',
+    'x:80',
+    '80:x',
+    '80:80/tcpx',
+    '80:80/',
+    '65536:80',
+    '80:65536',
+    '-1:80',
+    '+80:80',
+    '8_0:80',
+    '1.2.3:80:80',
+    '[::1:80:80',
+    '[::1]x:80:80',
+    'fe80::1%eth0:80:80',
+    '80-70:80',
+    '1000-2000:80-85',
+    'published=80',
+    'published=,target=',
+    '=80',
+    'target',
+    'a=b,c',
+    'rivileged',
+    '49153-49160:80,published=1',
   ])('-p %j', (v) => {
     expect(refused(['run', '-p', v, IMAGE])).toBe(true);
   });
 });
 
-
 describe('published-ports: at most run.maxPortsPerContainer host ports', () => {
-  const msg = (argv: string[], policy = TEST_POLICY) => decide(argv, policy).violations.find((v) => v.rule === ID)?.message;
+  const msg = (argv: string[], policy = TEST_POLICY) =>
+    decide(argv, policy).violations.find((v) => v.rule === ID)?.message;
 
   it("the issue's reproduction: --expose 20000-20999 (with the forced -P, 1 000 host ports) is refused", () => {
     expect(msg(['run', '-d', '--expose', '20000-20999', IMAGE])).toBe(
@@ -105,16 +172,27 @@ describe('published-ports: at most run.maxPortsPerContainer host ports', () => {
   it('follows the policy', () => {
     const policy = { ...TEST_POLICY, run: { ...TEST_POLICY.run, maxPortsPerContainer: 2 } };
     expect(verdict(['run', '-p', '80', '-p', '81', IMAGE], policy)).toEqual([]);
-    expect(msg(['run', '-p', '80', '-p', '81', '--expose', '82', IMAGE], policy)).toMatch(/3 host ports, above this host's ceiling of 2 per container/);
+    expect(msg(['run', '-p', '80', '-p', '81', '--expose', '82', IMAGE], policy)).toMatch(
+      /3 host ports, above this host's ceiling of 2 per container/,
+    );
   });
 });
 
 describe('argvPortCount, exposedRange', () => {
   it.each([
-    [{ expose: ['80'] }, 1], [{ expose: ['80', '80/tcp', '80/'] }, 1], [{ expose: ['80', '80/udp'] }, 2], [{ expose: ['0-65535'] }, 65536],
-    [{ expose: ['80-90-100'] }, 11], [{ publish: ['80', '80'] }, 2], [{ publish: ['49200-49210:80'] }, 1], [{ publish: ['8000-8009'] }, 10],
-    [{ publish: ['80'], expose: ['80'] }, 1], [{ publish: ['80'], expose: ['80/TCP'] }, 2], [{ publish: ['80/udp'], expose: ['80'] }, 2],
-    [{ publish: ['x'], expose: ['a:b'] }, 0], [{}, 0],
+    [{ expose: ['80'] }, 1],
+    [{ expose: ['80', '80/tcp', '80/'] }, 1],
+    [{ expose: ['80', '80/udp'] }, 2],
+    [{ expose: ['0-65535'] }, 65536],
+    [{ expose: ['80-90-100'] }, 11],
+    [{ publish: ['80', '80'] }, 2],
+    [{ publish: ['49200-49210:80'] }, 1],
+    [{ publish: ['8000-8009'] }, 10],
+    [{ publish: ['80'], expose: ['80'] }, 1],
+    [{ publish: ['80'], expose: ['80/TCP'] }, 2],
+    [{ publish: ['80/udp'], expose: ['80'] }, 2],
+    [{ publish: ['x'], expose: ['a:b'] }, 0],
+    [{}, 0],
   ])('%j → %i', (flags, n) => {
     expect(argvPortCount(flags)).toBe(n);
   });

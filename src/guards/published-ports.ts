@@ -21,7 +21,12 @@ function publishFindings(raw: string, policy: Policy): Finding[] {
     spec = parsePortSpec(raw);
   } catch (e) {
     if (!(e instanceof ValueError)) throw e;
-    return [{ message: `-p ${raw}: docker rejects this port spec (${(e as Error).message})`, fix: 'Write -p [IP:]HOST_PORT:CONTAINER_PORT[/PROTO], or -p CONTAINER_PORT for a random host port.' }];
+    return [
+      {
+        message: `-p ${raw}: docker rejects this port spec (${(e as Error).message})`,
+        fix: 'Write -p [IP:]HOST_PORT:CONTAINER_PORT[/PROTO], or -p CONTAINER_PORT for a random host port.',
+      },
+    ];
   }
   if (spec.hostRange === null) return [];
   const [lo, hi] = spec.hostRange.map(Number) as [number, number];
@@ -50,7 +55,8 @@ export function exposedRange(value: string): { proto: string; range: Range } | n
   if (value === '' || parts[0] === '') return null;
   const proto = parts.length === 1 || parts[1] === '' ? 'tcp' : parts[1];
   const ends = parts[0].split('-');
-  const num = (s: string | undefined) => (s !== undefined && /^[0-9]+$/.test(s) && Number(s) <= 65535 ? Number(s) : null);
+  const num = (s: string | undefined) =>
+    s !== undefined && /^[0-9]+$/.test(s) && Number(s) <= 65535 ? Number(s) : null;
   const lo = num(ends[0]);
   const hi = ends.length === 1 ? lo : num(ends[1]);
   if (lo === null || hi === null || hi < lo) return null;
@@ -73,7 +79,7 @@ const size = (rs: readonly Range[]): number => rs.reduce((n, [lo, hi]) => n + hi
 /** How many ports two merged range lists share. */
 function overlap(a: readonly Range[], b: readonly Range[]): number {
   let n = 0;
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
     const lo = Math.max(a[i][0], b[j][0]);
     const hi = Math.min(a[i][1], b[j][1]);
     if (lo <= hi) n += hi - lo + 1;
@@ -98,7 +104,10 @@ function grouped(entries: readonly { proto: string; range: Range }[]): Map<strin
  * host range and one container port takes one), plus one per `--expose`d port no `-p` publishes
  * (the forced -P gives each a host port). Specs docker rejects count 0 (the parser refuses them).
  */
-export function argvPortCount(flags: { readonly publish?: readonly string[]; readonly expose?: readonly string[] }): number {
+export function argvPortCount(flags: {
+  readonly publish?: readonly string[];
+  readonly expose?: readonly string[];
+}): number {
   const published: { proto: string; range: Range }[] = [];
   let count = 0;
   for (const raw of flags.publish ?? []) {
@@ -127,8 +136,12 @@ export function argvPortCount(flags: { readonly publish?: readonly string[]; rea
  * Anything that is not an object counts as no ports; bindings that are not arrays count as one.
  */
 export function portCount(exposedPorts: unknown, portBindings?: unknown): number {
-  const keys = (o: unknown): string[] => (o !== null && typeof o === 'object' && !Array.isArray(o) ? Object.keys(o) : []);
-  const bindings = (portBindings !== null && typeof portBindings === 'object' ? portBindings : {}) as Record<string, unknown>;
+  const keys = (o: unknown): string[] =>
+    o !== null && typeof o === 'object' && !Array.isArray(o) ? Object.keys(o) : [];
+  const bindings = (portBindings !== null && typeof portBindings === 'object' ? portBindings : {}) as Record<
+    string,
+    unknown
+  >;
   let count = 0;
   for (const key of new Set([...keys(exposedPorts), ...keys(portBindings)])) {
     const b = Object.hasOwn(bindings, key) ? bindings[key] : undefined;
@@ -149,9 +162,10 @@ export function portCountProblem(count: number, policy: Policy, what: string): s
 
 export const rule: Rule = {
   id: 'published-ports',
-  title: "Published ports in the allowed range",
-  reason: "Host ports below the policy range belong to the host's own services; the range is shared by everyone, so one container may take only a few of its ports (policy run.maxPortsPerContainer).",
-  fix: "Publish to a port inside the allowed range, or let docker pick one with -P / -p CONTAINER_PORT.",
+  title: 'Published ports in the allowed range',
+  reason:
+    "Host ports below the policy range belong to the host's own services; the range is shared by everyone, so one container may take only a few of its ports (policy run.maxPortsPerContainer).",
+  fix: 'Publish to a port inside the allowed range, or let docker pick one with -P / -p CONTAINER_PORT.',
   check(cmd, policy) {
     if (cmd.command !== 'run') return [];
     const out = (cmd.flags.publish ?? []).flatMap((p) => publishFindings(p, policy));

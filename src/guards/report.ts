@@ -4,7 +4,9 @@ import type { UsageError } from '../docker/model.js';
 import type { Violation } from './rule.js';
 
 export function formatViolations(violations: readonly Violation[]): string {
-  const lines = [`refused by this host's policy (${violations.length === 1 ? 'one rule' : `${violations.length} rules`}):`];
+  const lines = [
+    `refused by this host's policy (${violations.length === 1 ? 'one rule' : `${violations.length} rules`}):`,
+  ];
   for (const v of violations) lines.push(`  ✖ [${v.rule}] ${v.message}`, `      fix: ${v.fix}`);
   return lines.join('\n');
 }

@@ -5,28 +5,48 @@ import { IMAGE, TEST_POLICY, verdict } from './test-helpers.js';
 const ID = 'reserved-label';
 
 describe('reserved-label: refused', () => {
-  it.each(['cida.owner=mallory', 'cida.owner', 'cida.uid=0', 'cida.=x', 'CIDA.owner=x', 'Cida.Owner=x', 'cida.owner=', 'cida.ci-job=123', 'ｃｉｄａ.owner=x',
+  it.each([
+    'cida.owner=mallory',
+    'cida.owner',
+    'cida.uid=0',
+    'cida.=x',
+    'CIDA.owner=x',
+    'Cida.Owner=x',
+    'cida.owner=',
+    'cida.ci-job=123',
+    'ｃｉｄａ.owner=x',
     // Invisible characters: the key shows as cida.owner in inspect output and audit lines.
-    'cida\u200b.owner=x', '\u200bcida.owner=x', 'ci\u00add\u200da.owner=x', '\ufeffcida.owner=x', 'cida\u2060.uid=0'])(
-    'run/build label %j in every spelling',
-    (l) => {
-      for (const flags of [['-l', l], [`-l${l}`], [`-l=${l}`], ['--label', l], [`--label=${l}`], ['-dl', l], ['-itl', l]])
-        expect(verdict(['run', ...flags, IMAGE]), flags.join(' ')).toEqual([ID]);
-      expect(verdict(['build', '--label', l, '.'])).toEqual([ID]);
-      expect(verdict(['build', `--label=${l}`, '.'])).toEqual([ID]);
-    },
-  );
+    'cida\u200b.owner=x',
+    '\u200bcida.owner=x',
+    'ci\u00add\u200da.owner=x',
+    '\ufeffcida.owner=x',
+    'cida\u2060.uid=0',
+  ])('run/build label %j in every spelling', (l) => {
+    for (const flags of [['-l', l], [`-l${l}`], [`-l=${l}`], ['--label', l], [`--label=${l}`], ['-dl', l], ['-itl', l]])
+      expect(verdict(['run', ...flags, IMAGE]), flags.join(' ')).toEqual([ID]);
+    expect(verdict(['build', '--label', l, '.'])).toEqual([ID]);
+    expect(verdict(['build', `--label=${l}`, '.'])).toEqual([ID]);
+  });
   it('every label is checked', () => {
     expect(verdict(['run', '-l', 'com.example.team=geo', '--label', 'cida.owner=bob', IMAGE])).toEqual([ID]);
   });
   it('names the label', () => {
     const d = decide(['run', '--label', 'cida.owner=bob', IMAGE], TEST_POLICY);
-    expect(d.violations[0]?.message).toBe('--label cida.owner=bob: the key cida.owner is under the reserved cida. prefix');
+    expect(d.violations[0]?.message).toBe(
+      '--label cida.owner=bob: the key cida.owner is under the reserved cida. prefix',
+    );
   });
 });
 
 describe('reserved-label: allowed', () => {
-  it.each(['com.example.team=geo', 'cida=1', 'cidax.owner=1', 'app.cida.owner=1', 'owner=cida.owner', 'x=cida.owner=1'])('label %j', (l) => {
+  it.each([
+    'com.example.team=geo',
+    'cida=1',
+    'cidax.owner=1',
+    'app.cida.owner=1',
+    'owner=cida.owner',
+    'x=cida.owner=1',
+  ])('label %j', (l) => {
     expect(verdict(['run', '-l', l, IMAGE])).toEqual([]);
     expect(verdict(['build', '--label', l, '.'])).toEqual([]);
   });

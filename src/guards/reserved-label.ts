@@ -23,9 +23,9 @@ export function isReservedLabelKey(key: string): boolean {
 
 export const rule: Rule = {
   id: 'reserved-label',
-  title: "No cida.* labels",
+  title: 'No cida.* labels',
   reason: "Labels under cida. record a container's owner and provenance; only cida-docker may set them.",
-  fix: "Choose a label name outside the cida. prefix.",
+  fix: 'Choose a label name outside the cida. prefix.',
   check(cmd) {
     if (cmd.command !== 'run' && cmd.command !== 'build') return [];
     const out: Finding[] = [];

@@ -51,7 +51,10 @@ function ulimitFindings(flag: string, raw: string): Finding[] {
   const u = attempt(() => parseUlimit(raw));
   if (u === null) return [{ message: `${flag} ${raw}: docker rejects this value` }];
   const out: Finding[] = [];
-  for (const [which, v] of [['soft', u.soft], ['hard', u.hard]] as const) {
+  for (const [which, v] of [
+    ['soft', u.soft],
+    ['hard', u.hard],
+  ] as const) {
     if (which === 'hard' && u.hard === u.soft && raw.indexOf(':') < 0) continue; // one value: reported once
     if (v < 0n)
       out.push({
@@ -96,7 +99,9 @@ function memoryFindings(cmd: ParsedCommand, policy: Policy): Finding[] {
     const bytes = attempt(() => parseBytes(memory));
     if (bytes === null) out.push({ message: `--memory ${memory}: docker rejects this value (invalid size)` });
     else if (bytes === 0n)
-      out.push({ message: `--memory ${memory}: reads as 0 bytes, which means no memory limit at all (this host's ceiling is ${policy.run.maxMemory}, policy run.maxMemory)` });
+      out.push({
+        message: `--memory ${memory}: reads as 0 bytes, which means no memory limit at all (this host's ceiling is ${policy.run.maxMemory}, policy run.maxMemory)`,
+      });
     else if (bytes < 0n) out.push({ message: `--memory ${memory}: too large, docker turns it into a negative number` });
     else if (bytes > max)
       out.push({
@@ -110,8 +115,11 @@ function memoryFindings(cmd: ParsedCommand, policy: Policy): Finding[] {
     const bytes = attempt(() => parseMemSwapBytes(swap));
     if (bytes === null) out.push({ message: `--memory-swap ${swap}: docker rejects this value (invalid size)` });
     else if (bytes === -1n)
-      out.push({ message: `--memory-swap ${swap}: -1 means unlimited swap (memory plus swap may be at most ${policy.run.maxMemory}, policy run.maxMemory)` });
-    else if (bytes < 0n) out.push({ message: `--memory-swap ${swap}: too large, docker turns it into a negative number` });
+      out.push({
+        message: `--memory-swap ${swap}: -1 means unlimited swap (memory plus swap may be at most ${policy.run.maxMemory}, policy run.maxMemory)`,
+      });
+    else if (bytes < 0n)
+      out.push({ message: `--memory-swap ${swap}: too large, docker turns it into a negative number` });
     else if (bytes > max)
       out.push({
         message: `--memory-swap ${swap} (memory plus swap) ${aboveCeiling(policy.run.maxMemory, 'maxMemory')}`,
@@ -241,7 +249,10 @@ function mountFindings(raw: string, policy: Policy): Finding[] {
   if (!tmpfs || size === undefined) return [];
   const bytes = attempt(() => parseBytes(size));
   if (bytes === null) return []; // the parser and host-mount refuse what docker cannot read
-  if (bytes < 0n) return [{ message: `--mount ${shown(raw)}: tmpfs-size=${size} is too large, docker turns it into a negative number` }];
+  if (bytes < 0n)
+    return [
+      { message: `--mount ${shown(raw)}: tmpfs-size=${size} is too large, docker turns it into a negative number` },
+    ];
   if (bytes > policySize(policy.run.maxTmpfsSize))
     return [
       {
@@ -279,7 +290,11 @@ function logOptFindings(raw: string, policy: Policy): Finding[] {
     // binary reading is the larger, so it is the one held to the ceiling.
     const bytes = attempt(() => parseBytes(val));
     if (bytes === null || bytes <= 0n)
-      return [{ message: `--log-opt ${shown(raw)}: max-size must be a positive size (e.g. max-size=10m); -1 or 0 would mean no rotation` }];
+      return [
+        {
+          message: `--log-opt ${shown(raw)}: max-size must be a positive size (e.g. max-size=10m); -1 or 0 would mean no rotation`,
+        },
+      ];
     if (bytes > policySize(policy.run.logMaxSize))
       return [
         {
@@ -291,7 +306,8 @@ function logOptFindings(raw: string, policy: Policy): Finding[] {
   if (key === 'max-buffer-size') {
     // mode=non-blocking's ring buffer lives in the engine's own (root) memory, shared by everyone.
     const bytes = attempt(() => parseBytes(val));
-    if (bytes === null || bytes < 0n) return [{ message: `--log-opt ${shown(raw)}: max-buffer-size must be a size (e.g. max-buffer-size=1m)` }];
+    if (bytes === null || bytes < 0n)
+      return [{ message: `--log-opt ${shown(raw)}: max-buffer-size must be a size (e.g. max-buffer-size=1m)` }];
     if (bytes > policySize(policy.run.logMaxSize))
       return [
         {
@@ -302,7 +318,8 @@ function logOptFindings(raw: string, policy: Policy): Finding[] {
   }
   if (key === 'max-file') {
     const n = attempt(() => goAtoi(val));
-    if (n === null || n < 1n) return [{ message: `--log-opt ${shown(raw)}: max-file must be a whole number of at least 1` }];
+    if (n === null || n < 1n)
+      return [{ message: `--log-opt ${shown(raw)}: max-file must be a whole number of at least 1` }];
     if (n > BigInt(policy.run.logMaxFile))
       return [
         {
@@ -331,8 +348,9 @@ function intFindings(cmd: ParsedCommand): Finding[] {
 
 export const rule: Rule = {
   id: 'resource-limits',
-  title: "No unlimited resources",
-  reason: "A container without memory, process, shared-memory, tmpfs, log or priority limits can take the shared host down for everyone; the policy sets each limit's default and ceiling (run.memory, run.maxMemory, run.maxPidsLimit, run.maxShmSize, run.maxTmpfsSize, run.logMaxSize, run.logMaxFile).",
+  title: 'No unlimited resources',
+  reason:
+    "A container without memory, process, shared-memory, tmpfs, log or priority limits can take the shared host down for everyone; the policy sets each limit's default and ceiling (run.memory, run.maxMemory, run.maxPidsLimit, run.maxShmSize, run.maxTmpfsSize, run.logMaxSize, run.logMaxFile).",
   fix: "Give a real limit within the host's ceiling (for example --memory 512m, --pids-limit 256) or leave the flag out to get the policy default.",
   check(cmd, policy) {
     if (cmd.command !== 'run' && cmd.command !== 'build') return [];

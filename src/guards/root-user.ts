@@ -27,16 +27,18 @@ function userFindings(flag: string, value: string): Finding[] {
 function groupAddFindings(value: string): Finding[] {
   const fix = 'Leave out --group-add for privileged groups; add only the unprivileged groups the service needs.';
   // Names other than the privileged ones are judged against the image's /etc/group by the broker.
-  if (!DECIMAL.test(value) && !PRIVILEGED_GROUPS.has(value.trim().toLowerCase()) && rootInPart(value, 'group') === null) return [];
+  if (!DECIMAL.test(value) && !PRIVILEGED_GROUPS.has(value.trim().toLowerCase()) && rootInPart(value, 'group') === null)
+    return [];
   const why = rootInPart(value, 'group');
   return why === null ? [] : [{ message: `--group-add ${value}: ${why}`, fix }];
 }
 
 export const rule: Rule = {
   id: 'root-user',
-  title: "No root user",
-  reason: "A process running as root inside the container is one kernel bug away from root on the host, and root in group 0 or docker owns host files.",
-  fix: "Run as a non-root user: -u 1000, or set USER in the Dockerfile.",
+  title: 'No root user',
+  reason:
+    'A process running as root inside the container is one kernel bug away from root on the host, and root in group 0 or docker owns host files.',
+  fix: 'Run as a non-root user: -u 1000, or set USER in the Dockerfile.',
   check(cmd) {
     if (cmd.command !== 'run' && cmd.command !== 'exec') return [];
     const out: Finding[] = [];

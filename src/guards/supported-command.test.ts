@@ -9,10 +9,30 @@ const ID = 'supported-command';
 
 /** Minimal positionals each supported command needs to parse. */
 const MIN_ARGS: Record<string, string[]> = {
-  build: ['.'], run: [IMAGE], push: [IMAGE], pull: [IMAGE], ps: [], logs: ['web'], stop: ['web'],
-  start: ['web'], restart: ['web'], rm: ['web'], exec: ['web', 'sh'], inspect: ['web'], port: ['web'],
-  images: [], tag: [IMAGE, `${TRUSTED}/team/app:2.0`], login: [TRUSTED], logout: [TRUSTED], version: [],
-  rmi: [IMAGE], info: [], top: ['web'], wait: ['web'], kill: ['web'], stats: [],
+  build: ['.'],
+  run: [IMAGE],
+  push: [IMAGE],
+  pull: [IMAGE],
+  ps: [],
+  logs: ['web'],
+  stop: ['web'],
+  start: ['web'],
+  restart: ['web'],
+  rm: ['web'],
+  exec: ['web', 'sh'],
+  inspect: ['web'],
+  port: ['web'],
+  images: [],
+  tag: [IMAGE, `${TRUSTED}/team/app:2.0`],
+  login: [TRUSTED],
+  logout: [TRUSTED],
+  version: [],
+  rmi: [IMAGE],
+  info: [],
+  top: ['web'],
+  wait: ['web'],
+  kill: ['web'],
+  stats: [],
 };
 
 describe('supported-command: refused', () => {
@@ -83,7 +103,8 @@ describe('supported-command: refused', () => {
   it('the list names every supported command and no unsupported one', () => {
     const list = supportedCommandList();
     for (const c of SUPPORTED_COMMANDS) expect(list).toMatch(new RegExp(`(^|, )${c}\\b`));
-    for (const c of ['create', 'cp', 'save', 'load', 'commit', 'update']) expect(list).not.toMatch(new RegExp(`(^|, )${c}\\b`));
+    for (const c of ['create', 'cp', 'save', 'load', 'commit', 'update'])
+      expect(list).not.toMatch(new RegExp(`(^|, )${c}\\b`));
   });
 });
 

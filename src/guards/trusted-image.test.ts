@@ -11,11 +11,30 @@ const refused = (argv: string[]): boolean => {
 };
 
 const UNTRUSTED = [
-  'alpine', 'alpine:3.20', 'docker.io/library/alpine', 'index.docker.io/library/alpine:latest', 'alice/app:1.0', 'evil.example.com/x',
-  TRUSTED, `${TRUSTED}:1.0`, `${TRUSTED}-mirror.example.com/team/app:1.0`, `${TRUSTED}.evil.com/x`, `${TRUSTED}:443/team/app:1.0`,
-  `${TRUSTED}:5000/team/app:1.0`, 'REGISTRY.EXAMPLE.INTERNAL/team/app:1.0', 'Registry.example.internal/team/app', 'localhost:5000/team/app',
-  '127.0.0.1:5000/team/app', 'registry.example.іnternal/team/app:1.0', 'ｒegistry.example.internal/team/app', HEX64, `sha256:${HEX64}`,
-  '3f57d9401f8d', `${TRUSTED}/team/${'a'.repeat(260)}`, `${TRUSTED}/Team/app`, 'docker.io/registry.example.internal/team/app',
+  'alpine',
+  'alpine:3.20',
+  'docker.io/library/alpine',
+  'index.docker.io/library/alpine:latest',
+  'alice/app:1.0',
+  'evil.example.com/x',
+  TRUSTED,
+  `${TRUSTED}:1.0`,
+  `${TRUSTED}-mirror.example.com/team/app:1.0`,
+  `${TRUSTED}.evil.com/x`,
+  `${TRUSTED}:443/team/app:1.0`,
+  `${TRUSTED}:5000/team/app:1.0`,
+  'REGISTRY.EXAMPLE.INTERNAL/team/app:1.0',
+  'Registry.example.internal/team/app',
+  'localhost:5000/team/app',
+  '127.0.0.1:5000/team/app',
+  'registry.example.іnternal/team/app:1.0',
+  'ｒegistry.example.internal/team/app',
+  HEX64,
+  `sha256:${HEX64}`,
+  '3f57d9401f8d',
+  `${TRUSTED}/team/${'a'.repeat(260)}`,
+  `${TRUSTED}/Team/app`,
+  'docker.io/registry.example.internal/team/app',
   `foo_${TRUSTED}/x`,
 ];
 
@@ -24,12 +43,15 @@ describe('trusted-image: run', () => {
     expect(refused(['run', image])).toBe(true);
     expect(refused(['run', '-d', image, 'sh'])).toBe(true);
   });
-  it.each([IMAGE, `${TRUSTED}/team/app`, `${TRUSTED}/geo/water/app:2.3.1`, `${TRUSTED}/team/app@sha256:${HEX64}`, `${TRUSTED}/team/app:1.0@sha256:${HEX64}`])(
-    'run %s allowed',
-    (image) => {
-      expect(verdict(['run', image])).toEqual([]);
-    },
-  );
+  it.each([
+    IMAGE,
+    `${TRUSTED}/team/app`,
+    `${TRUSTED}/geo/water/app:2.3.1`,
+    `${TRUSTED}/team/app@sha256:${HEX64}`,
+    `${TRUSTED}/team/app:1.0@sha256:${HEX64}`,
+  ])('run %s allowed', (image) => {
+    expect(verdict(['run', image])).toEqual([]);
+  });
   it('the image is the first positional, as pflag reads it', () => {
     expect(refused(['run', '--entrypoint', IMAGE, 'alpine'])).toBe(true);
     expect(refused(['run', '-h', TRUSTED, 'alpine'])).toBe(true);
@@ -88,38 +110,66 @@ describe('trusted-image: build -t and --cache-from', () => {
   it('build without -t is fine', () => {
     expect(verdict(['build', '.'])).toEqual([]);
   });
-  it.each(['alpine', `${IMAGE},alpine`, `type=registry,ref=${IMAGE}`, `type=local,src=/etc`, `"${IMAGE}"`, HEX64, `${IMAGE},`])(
-    '--cache-from %s refused',
-    (c) => {
-      expect(refused(['build', '--cache-from', c, '.'])).toBe(true);
-    },
-  );
+  it.each([
+    'alpine',
+    `${IMAGE},alpine`,
+    `type=registry,ref=${IMAGE}`,
+    `type=local,src=/etc`,
+    `"${IMAGE}"`,
+    HEX64,
+    `${IMAGE},`,
+  ])('--cache-from %s refused', (c) => {
+    expect(refused(['build', '--cache-from', c, '.'])).toBe(true);
+  });
   it('--cache-from trusted images', () => {
     expect(verdict(['build', '--cache-from', IMAGE, '.'])).toEqual([]);
-    expect(verdict(['build', `--cache-from=${IMAGE},${TRUSTED}/team/app:latest`, '--cache-from', IMAGE, '.'])).toEqual([]);
+    expect(verdict(['build', `--cache-from=${IMAGE},${TRUSTED}/team/app:latest`, '--cache-from', IMAGE, '.'])).toEqual(
+      [],
+    );
   });
 });
 
 describe('trusted-image: login and logout', () => {
   it.each([
-    [['login', '-u', 'alice', '--password-stdin']], [['login', '-u', 'alice', '--password-stdin', 'evil.example.com']],
-    [['login', `${TRUSTED}:443`]], [['login', 'docker.io']], [['login', 'https://index.docker.io/v1/']], [['login', 'REGISTRY.EXAMPLE.INTERNAL']],
-    [['login', `${TRUSTED}.evil.com`]], [['login', `https://${TRUSTED}@evil.com`]], [['login', `ftp://${TRUSTED}`]],
-    [['login', 'index.docker.io']], [['login', 'https://registry-1.docker.io/']],
+    [['login', '-u', 'alice', '--password-stdin']],
+    [['login', '-u', 'alice', '--password-stdin', 'evil.example.com']],
+    [['login', `${TRUSTED}:443`]],
+    [['login', 'docker.io']],
+    [['login', 'https://index.docker.io/v1/']],
+    [['login', 'REGISTRY.EXAMPLE.INTERNAL']],
+    [['login', `${TRUSTED}.evil.com`]],
+    [['login', `https://${TRUSTED}@evil.com`]],
+    [['login', `ftp://${TRUSTED}`]],
+    [['login', 'index.docker.io']],
+    [['login', 'https://registry-1.docker.io/']],
   ])('%j refused', (argv) => {
     expect(refused(argv)).toBe(true);
   });
   it.each([
-    [['login', '-u', 'alice', '--password-stdin', TRUSTED]], [['login', `https://${TRUSTED}`]], [['login', `http://${TRUSTED}/`]],
-    [['login', `${TRUSTED}/`]], [['login', `https://${TRUSTED}/v2/`]], [['login', `https://${TRUSTED}/v1/`]], [['logout', TRUSTED]], [['logout', `https://${TRUSTED}/`]],
+    [['login', '-u', 'alice', '--password-stdin', TRUSTED]],
+    [['login', `https://${TRUSTED}`]],
+    [['login', `http://${TRUSTED}/`]],
+    [['login', `${TRUSTED}/`]],
+    [['login', `https://${TRUSTED}/v2/`]],
+    [['login', `https://${TRUSTED}/v1/`]],
+    [['logout', TRUSTED]],
+    [['logout', `https://${TRUSTED}/`]],
     // logout removes only the caller's own login: any registry, Docker Hub too.
-    [['logout']], [['logout', 'evil.example.com']], [['logout', `http://${TRUSTED}:5000/`]],
+    [['logout']],
+    [['logout', 'evil.example.com']],
+    [['logout', `http://${TRUSTED}:5000/`]],
   ])('%j allowed', (argv) => {
     expect(verdict(argv)).toEqual([]);
   });
   it('Docker Hub is a registry like any other: trusted when the policy trusts docker.io', () => {
     const hub = { ...TEST_POLICY, trustedRegistries: [...TEST_POLICY.trustedRegistries, 'docker.io'] };
-    for (const argv of [['login'], ['login', 'docker.io'], ['login', 'index.docker.io'], ['login', 'https://index.docker.io/v1/'], ['login', '-u', 'me', '--password-stdin']])
+    for (const argv of [
+      ['login'],
+      ['login', 'docker.io'],
+      ['login', 'index.docker.io'],
+      ['login', 'https://index.docker.io/v1/'],
+      ['login', '-u', 'me', '--password-stdin'],
+    ])
       expect(decide(argv, hub, { user: 'u', uid: 1000 }).allowed, argv.join(' ')).toBe(true);
   });
   it('an untrusted Docker Hub login does not suggest another Docker Hub login', () => {
@@ -133,14 +183,26 @@ describe('trusted-image: login and logout', () => {
 
 describe('trusted-image: --help needs no image', () => {
   it.each([
-    [['run', '--help']], [['container', 'run', '--help']], [['pull', '--help']], [['push', '--help']], [['tag', '--help']],
-    [['login', '--help']], [['logout', '--help']], [['--help', 'login']], [['--help', 'pull']], [['image', 'push', '--help']],
+    [['run', '--help']],
+    [['container', 'run', '--help']],
+    [['pull', '--help']],
+    [['push', '--help']],
+    [['tag', '--help']],
+    [['login', '--help']],
+    [['logout', '--help']],
+    [['--help', 'login']],
+    [['--help', 'pull']],
+    [['image', 'push', '--help']],
   ])('%j prints help: allowed', (argv) => {
     expect(verdict(argv)).toEqual([]);
   });
   it.each([
-    [['run', '--help', 'alpine']], [['pull', '--help', 'alpine']], [['tag', '--help', 'alpine', `${TRUSTED}/x`]],
-    [['login', '--help', 'evil.example.com']], [['run', '--help', '--privileged']], [['run', '--help=false']],
+    [['run', '--help', 'alpine']],
+    [['pull', '--help', 'alpine']],
+    [['tag', '--help', 'alpine', `${TRUSTED}/x`]],
+    [['login', '--help', 'evil.example.com']],
+    [['run', '--help', '--privileged']],
+    [['run', '--help=false']],
   ])('%j: what is named is still checked', (argv) => {
     expect(verdict(argv)).not.toEqual([]);
   });

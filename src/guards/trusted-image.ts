@@ -10,12 +10,20 @@
 //   when the policy trusts docker.io). logout may name any registry: it removes the caller's own login.
 import type { ParsedCommand } from '../docker/model.js';
 import { wantsHelp } from '../docker/parse.js';
-import { isFromRegistry, isImageId, parseAnyReference, parseImageReference, ReferenceError } from '../docker/reference.js';
+import {
+  isFromRegistry,
+  isImageId,
+  parseAnyReference,
+  parseImageReference,
+  ReferenceError,
+} from '../docker/reference.js';
 import type { Policy } from '../policy/policy.js';
 import type { Finding, Rule } from './rule.js';
 
 function trusted(policy: Policy): string {
-  return policy.trustedRegistries.length === 0 ? 'none (the policy trusts no registry)' : policy.trustedRegistries.join(', ');
+  return policy.trustedRegistries.length === 0
+    ? 'none (the policy trusts no registry)'
+    : policy.trustedRegistries.join(', ');
 }
 
 function fixFor(policy: Policy): string {
@@ -29,13 +37,21 @@ function fixFor(policy: Policy): string {
  * The finding for one image name, or null when it is trusted. `what` says where it came from
  * ("image", "--tag", "tag target"); `anyRef` accepts image ids (which are then refused as such).
  */
-function imageFinding(what: string, name: string, policy: Policy, opts: { anyRef: boolean; noDigest?: boolean }): Finding | null {
+function imageFinding(
+  what: string,
+  name: string,
+  policy: Policy,
+  opts: { anyRef: boolean; noDigest?: boolean },
+): Finding | null {
   let ref;
   try {
     ref = opts.anyRef ? parseAnyReference(name) : parseImageReference(name);
   } catch (e) {
     if (!(e instanceof ReferenceError)) throw e;
-    return { message: `${what} ${JSON.stringify(name)}: not a valid image name to docker (${e.message})`, fix: fixFor(policy) };
+    return {
+      message: `${what} ${JSON.stringify(name)}: not a valid image name to docker (${e.message})`,
+      fix: fixFor(policy),
+    };
   }
   if (isImageId(ref))
     return {
@@ -86,9 +102,10 @@ function loginFindings(cmd: ParsedCommand, policy: Policy): Finding[] {
   return [
     {
       message: `${named}: ${hub ? 'that is Docker Hub (docker.io), which' : `registry ${registry}`} is not a trusted registry (trusted: ${trusted(policy)})`,
-      fix: policy.trustedRegistries.length === 0
-        ? 'Ask an administrator to name the trusted registry in the policy (trustedRegistries).'
-        : `Log in to a trusted registry: cida-docker login ${policy.trustedRegistries[0]}.`,
+      fix:
+        policy.trustedRegistries.length === 0
+          ? 'Ask an administrator to name the trusted registry in the policy (trustedRegistries).'
+          : `Log in to a trusted registry: cida-docker login ${policy.trustedRegistries[0]}.`,
     },
   ];
 }
@@ -102,8 +119,9 @@ function cacheFromImages(value: string): string[] | null {
 
 export const rule: Rule = {
   id: 'trusted-image',
-  title: "Images from the trusted registry only",
-  reason: "Only images from the organisation's trusted registry have been reviewed; anything else can contain anything.",
+  title: 'Images from the trusted registry only',
+  reason:
+    "Only images from the organisation's trusted registry have been reviewed; anything else can contain anything.",
   fix: "Use an image from a trusted registry (see the policy's trustedRegistries), fully qualified: registry.example.internal/team/app:1.0.",
   check(cmd, policy) {
     const out: (Finding | null)[] = [];
@@ -125,16 +143,22 @@ export const rule: Rule = {
         break;
       case 'tag': {
         const [source, target] = cmd.args;
-        if ((source === undefined || target === undefined) && !help) out.push({ message: 'tag needs a source and a target image' });
+        if ((source === undefined || target === undefined) && !help)
+          out.push({ message: 'tag needs a source and a target image' });
         if (source !== undefined) out.push(imageFinding('tag source', source, policy, { anyRef: true }));
-        if (target !== undefined) out.push(imageFinding('tag target', target, policy, { anyRef: false, noDigest: true }));
+        if (target !== undefined)
+          out.push(imageFinding('tag target', target, policy, { anyRef: false, noDigest: true }));
         break;
       }
       case 'build':
         for (const t of cmd.flags.tag ?? []) out.push(imageFinding('--tag', t, policy, { anyRef: false }));
         for (const c of cmd.flags['cache-from'] ?? []) {
           const images = cacheFromImages(c);
-          if (images === null) out.push({ message: `--cache-from ${JSON.stringify(c)}: quoted or multi-line values are not accepted`, fix: fixFor(policy) });
+          if (images === null)
+            out.push({
+              message: `--cache-from ${JSON.stringify(c)}: quoted or multi-line values are not accepted`,
+              fix: fixFor(policy),
+            });
           else for (const i of images) out.push(imageFinding('--cache-from', i, policy, { anyRef: true }));
         }
         break;

@@ -41,14 +41,22 @@ describe('unclassified-flag', () => {
 
   it('names the flag, global or not', () => {
     const v = checkCommand(cmd({ flags: { frobnicate: ['x'] } }), TEST_POLICY);
-    expect(v).toEqual([{ rule: ID, message: '--frobnicate has not been reviewed for cida-docker', fix: ruleById(ID).fix }]);
+    expect(v).toEqual([
+      { rule: ID, message: '--frobnicate has not been reviewed for cida-docker', fix: ruleById(ID).fix },
+    ]);
     const g = checkCommand(cmd({ globals: { 'new-global': ['true'] } }), TEST_POLICY);
-    expect(g.map((x) => [x.rule, x.message])).toEqual([[ID, 'global flag --new-global has not been reviewed for cida-docker']]);
+    expect(g.map((x) => [x.rule, x.message])).toEqual([
+      [ID, 'global flag --new-global has not been reviewed for cida-docker'],
+    ]);
   });
 
   it('refuses with any value, even an empty or false one', () => {
     expect(checkCommand(cmd({ flags: { frobnicate: ['false'] } }), TEST_POLICY).map((x) => x.rule)).toEqual([ID]);
-    expect(checkCommand(cmd({ command: 'run', words: ['run'], flags: { dns: [''] }, args: [IMAGE] }), TEST_POLICY).map((x) => x.rule)).toContain(ID);
+    expect(
+      checkCommand(cmd({ command: 'run', words: ['run'], flags: { dns: [''] }, args: [IMAGE] }), TEST_POLICY).map(
+        (x) => x.rule,
+      ),
+    ).toContain(ID);
   });
 
   it('leaves classified flags alone', () => {
@@ -64,15 +72,22 @@ describe('the real allowlist (without the mock above)', async () => {
 
   it('classifies every flag docker 28.2.2 has for every supported command, and only those', () => {
     for (const name of SUPPORTED_COMMANDS) {
-      const table = COMMANDS[name].flags.filter((f) => !f.aliasOf).map((f) => f.long).sort();
+      const table = COMMANDS[name].flags
+        .filter((f) => !f.aliasOf)
+        .map((f) => f.long)
+        .sort();
       expect(Object.keys(real.FLAG_CLASSES[name]).sort(), name).toEqual(table);
     }
     expect(Object.keys(real.GLOBAL_FLAG_CLASSES).sort()).toEqual(GLOBAL_FLAGS.map((f) => f.long).sort());
   });
 
   it('names only rules that exist', () => {
-    const classes = [...Object.values(real.FLAG_CLASSES).flatMap((c) => Object.values(c)), ...Object.values(real.GLOBAL_FLAG_CLASSES)];
-    for (const c of classes) if (typeof c === 'object') expect(() => ruleById('refuse' in c ? c.refuse : c.check)).not.toThrow();
+    const classes = [
+      ...Object.values(real.FLAG_CLASSES).flatMap((c) => Object.values(c)),
+      ...Object.values(real.GLOBAL_FLAG_CLASSES),
+    ];
+    for (const c of classes)
+      if (typeof c === 'object') expect(() => ruleById('refuse' in c ? c.refuse : c.check)).not.toThrow();
   });
 
   it('is what the mock altered (sanity)', () => {

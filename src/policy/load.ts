@@ -15,7 +15,8 @@ export function loadPolicy(file: string, options: LoadOptions = {}): Policy {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return DEFAULT_POLICY;
-    if (code === 'ELOOP') throw new PolicyError(`${file}: is a symbolic link; the policy must be a plain root-owned file`);
+    if (code === 'ELOOP')
+      throw new PolicyError(`${file}: is a symbolic link; the policy must be a plain root-owned file`);
     throw new PolicyError(`${file}: cannot read: ${(e as Error).message}`);
   }
   try {
@@ -23,9 +24,12 @@ export function loadPolicy(file: string, options: LoadOptions = {}): Policy {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new PolicyError(`${file}: not a regular file`);
     if (options.requireRootOwned) {
-      if (st.uid !== 0) throw new PolicyError(`${file}: must be owned by root (owner uid ${st.uid}); fix: chown root:root ${file}`);
+      if (st.uid !== 0)
+        throw new PolicyError(`${file}: must be owned by root (owner uid ${st.uid}); fix: chown root:root ${file}`);
       if ((st.mode & 0o022) !== 0)
-        throw new PolicyError(`${file}: must not be writable by group or others (mode ${(st.mode & 0o777).toString(8)}); fix: chmod 644 ${file}`);
+        throw new PolicyError(
+          `${file}: must not be writable by group or others (mode ${(st.mode & 0o777).toString(8)}); fix: chmod 644 ${file}`,
+        );
     }
     return parsePolicy(fs.readFileSync(fd, 'utf8'), file);
   } finally {

@@ -42,8 +42,16 @@ describe('parsePolicy', () => {
 describe('ceilings (run.*)', () => {
   test('secure defaults: every limit has a value', () => {
     expect(DEFAULT_POLICY.run).toMatchObject({
-      pidsLimit: 512, maxPidsLimit: 4096, memory: '1g', maxMemory: '4g', maxShmSize: '1g', maxTmpfsSize: '1g',
-      logMaxSize: '20m', logMaxFile: 5, maxPortsPerContainer: 16, maxContainersPerUser: 20,
+      pidsLimit: 512,
+      maxPidsLimit: 4096,
+      memory: '1g',
+      maxMemory: '4g',
+      maxShmSize: '1g',
+      maxTmpfsSize: '1g',
+      logMaxSize: '20m',
+      logMaxFile: 5,
+      maxPortsPerContainer: 16,
+      maxContainersPerUser: 20,
     });
   });
 
@@ -52,8 +60,17 @@ describe('ceilings (run.*)', () => {
   });
 
   test('an administrator sets them, the rest stay default', () => {
-    const p = parsePolicy('{"run":{"memory":"256m","maxMemory":"16g","maxPortsPerContainer":4,"maxContainersPerUser":5}}', 'p.json');
-    expect(p.run).toMatchObject({ memory: '256m', maxMemory: '16g', maxPortsPerContainer: 4, maxContainersPerUser: 5, maxPidsLimit: 4096 });
+    const p = parsePolicy(
+      '{"run":{"memory":"256m","maxMemory":"16g","maxPortsPerContainer":4,"maxContainersPerUser":5}}',
+      'p.json',
+    );
+    expect(p.run).toMatchObject({
+      memory: '256m',
+      maxMemory: '16g',
+      maxPortsPerContainer: 4,
+      maxContainersPerUser: 5,
+      maxPidsLimit: 4096,
+    });
   });
 
   test.each([
@@ -106,7 +123,9 @@ describe('loadPolicy', () => {
     fs.writeFileSync(f, '{}');
     fs.chmodSync(f, 0o666);
     const owner = fs.statSync(f).uid;
-    expect(() => loadPolicy(f, { requireRootOwned: true })).toThrow(owner === 0 ? /writable by group or others/ : /owned by root/);
+    expect(() => loadPolicy(f, { requireRootOwned: true })).toThrow(
+      owner === 0 ? /writable by group or others/ : /owned by root/,
+    );
     fs.chmodSync(f, 0o644);
     if (owner === 0) expect(loadPolicy(f, { requireRootOwned: true })).toBeTruthy();
     else expect(() => loadPolicy(f, { requireRootOwned: true })).toThrow(/owned by root/);

@@ -125,7 +125,8 @@ export function policyBytes(value: string): bigint {
 
 function validate(value: unknown, shape: Shape, at: string): void {
   if (shape === 'size') {
-    if (typeof value !== 'string') throw new PolicyError(`policy key "${at}" must be a size string such as "512m", got ${typeOf(value)}`);
+    if (typeof value !== 'string')
+      throw new PolicyError(`policy key "${at}" must be a size string such as "512m", got ${typeOf(value)}`);
     try {
       policyBytes(value);
     } catch (e) {
@@ -151,7 +152,8 @@ function validate(value: unknown, shape: Shape, at: string): void {
       throw new PolicyError(`policy key "${at}" must be a whole number`);
     return;
   }
-  if (typeOf(value) !== 'object') throw new PolicyError(`policy key "${at || '(top level)'}" must be an object, got ${typeOf(value)}`);
+  if (typeOf(value) !== 'object')
+    throw new PolicyError(`policy key "${at || '(top level)'}" must be an object, got ${typeOf(value)}`);
   for (const [k, v] of Object.entries(value as object)) {
     const key = at ? `${at}.${k}` : k;
     const sub = shape[k];
@@ -166,7 +168,8 @@ const DOCKER_MIN_MEMORY = 6n * 1024n * 1024n;
 /** The defaults must lie within the ceilings, and the ceilings must be real limits. */
 function checkCeilings(run: Policy['run']): void {
   const within = (key: string, lo: number, hi: number, value: number, why = '') => {
-    if (!(value >= lo && value <= hi)) throw new PolicyError(`policy key "run.${key}" must be from ${lo} to ${hi}${why} (got ${value})`);
+    if (!(value >= lo && value <= hi))
+      throw new PolicyError(`policy key "run.${key}" must be from ${lo} to ${hi}${why} (got ${value})`);
   };
   within('maxPidsLimit', 1, 4_194_304, run.maxPidsLimit);
   within('pidsLimit', 1, run.maxPidsLimit, run.pidsLimit, ' (run.maxPidsLimit); 0 or less would mean no process limit');
@@ -174,9 +177,12 @@ function checkCeilings(run: Policy['run']): void {
   within('maxPortsPerContainer', 0, 65535, run.maxPortsPerContainer);
   within('maxContainersPerUser', 1, 100_000, run.maxContainersPerUser);
   const memory = policyBytes(run.memory);
-  if (memory < DOCKER_MIN_MEMORY) throw new PolicyError(`policy key "run.memory" must be at least 6m (docker's minimum), got "${run.memory}"`);
+  if (memory < DOCKER_MIN_MEMORY)
+    throw new PolicyError(`policy key "run.memory" must be at least 6m (docker's minimum), got "${run.memory}"`);
   if (memory > policyBytes(run.maxMemory))
-    throw new PolicyError(`policy key "run.memory" ("${run.memory}") must not be above run.maxMemory ("${run.maxMemory}")`);
+    throw new PolicyError(
+      `policy key "run.memory" ("${run.memory}") must not be above run.maxMemory ("${run.maxMemory}")`,
+    );
 }
 
 /** Validates parsed JSON and fills in defaults for absent keys. */

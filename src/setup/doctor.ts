@@ -27,7 +27,18 @@ import {
   sysctlConfContent,
 } from './facts.js';
 import { isLauncher, launcherContent, launcherNode } from './launcher.js';
-import { getGroup, getUser, groupIdsOf, isRoot, lstat, ownerText, type PasswdEntry, readText, run, trustProblems } from './sys.js';
+import {
+  getGroup,
+  getUser,
+  groupIdsOf,
+  isRoot,
+  lstat,
+  ownerText,
+  type PasswdEntry,
+  readText,
+  run,
+  trustProblems,
+} from './sys.js';
 import { usernsCheck, usernsFacts } from './userns.js';
 
 export type Status = 'ok' | 'fail' | 'warn' | 'skip';
@@ -77,9 +88,11 @@ function checkBroker(): CheckResult[] {
   const reinstall = `${SETUP} reinstalls it`;
   const st = lstat(BROKER_PATH);
   if (!st) return [fail('broker', title, `${BROKER_PATH} is missing`, SETUP, true)];
-  if (!st.isFile()) return [fail('broker', title, `${BROKER_PATH} is not a regular file`, `remove it, then ${SETUP}`, true)];
+  if (!st.isFile())
+    return [fail('broker', title, `${BROKER_PATH} is not a regular file`, `remove it, then ${SETUP}`, true)];
   const problems = trustProblems(BROKER_PATH);
-  if (st.uid !== 0 || st.gid !== 0 || (st.mode & 0o7777) !== BROKER_MODE) problems.push(`${BROKER_PATH} is ${ownerText(st)}, should be root:root 0755`);
+  if (st.uid !== 0 || st.gid !== 0 || (st.mode & 0o7777) !== BROKER_MODE)
+    problems.push(`${BROKER_PATH} is ${ownerText(st)}, should be root:root 0755`);
   const text = readText(BROKER_PATH);
   const node = text === undefined ? undefined : launcherNode(text);
   if (text === undefined) problems.push(`${BROKER_PATH} cannot be read`);
@@ -89,36 +102,63 @@ function checkBroker(): CheckResult[] {
         ? `${BROKER_PATH} is the single-file Node broker of an earlier cida-docker: sudo starts node itself, and one SIGUSR1 a caller sends their own sudo opens node's inspector as root`
         : `${BROKER_PATH} is not the launcher setup writes`,
     );
-  else if (node !== undefined && text !== launcherContentOrUndefined(node)) problems.push(`${BROKER_PATH} is not the launcher this cida-docker writes (edited, or written by another version)`);
+  else if (node !== undefined && text !== launcherContentOrUndefined(node))
+    problems.push(`${BROKER_PATH} is not the launcher this cida-docker writes (edited, or written by another version)`);
   if (node !== undefined) problems.push(...trustProblems(node).map((p) => `its node: ${p}`));
   const setsid = setsidFacts();
   problems.push(...setsid.problems.map((p) => `its setsid: ${p}`));
   const results: CheckResult[] = [];
   if (problems.length > 0)
-    results.push(fail('broker', title, problems.join('; '), `${reinstall} (root:root 0755); a node root cannot trust must be replaced by one root installed`, true));
-  else results.push(ok('broker', title, `${BROKER_PATH} (${ownerText(st)}): the launcher, runs ${node} ${BROKER_BUNDLE_PATH} in a session of its own`));
+    results.push(
+      fail(
+        'broker',
+        title,
+        problems.join('; '),
+        `${reinstall} (root:root 0755); a node root cannot trust must be replaced by one root installed`,
+        true,
+      ),
+    );
+  else
+    results.push(
+      ok(
+        'broker',
+        title,
+        `${BROKER_PATH} (${ownerText(st)}): the launcher, runs ${node} ${BROKER_BUNDLE_PATH} in a session of its own`,
+      ),
+    );
 
   // The Node broker the launcher runs.
   const bst = lstat(BROKER_BUNDLE_PATH);
   const btitle = 'broker bundle installed';
   const bundleText = readText(BROKER_BUNDLE_PATH);
   if (!bst) results.push(fail('broker-bundle', btitle, `${BROKER_BUNDLE_PATH} is missing`, SETUP, true));
-  else if (!bst.isFile()) results.push(fail('broker-bundle', btitle, `${BROKER_BUNDLE_PATH} is not a regular file`, `remove it, then ${SETUP}`, true));
+  else if (!bst.isFile())
+    results.push(
+      fail('broker-bundle', btitle, `${BROKER_BUNDLE_PATH} is not a regular file`, `remove it, then ${SETUP}`, true),
+    );
   else {
     const bproblems = trustProblems(BROKER_BUNDLE_PATH);
-    if (bst.uid !== 0 || bst.gid !== 0 || (bst.mode & 0o7777) !== BUNDLE_MODE) bproblems.push(`${BROKER_BUNDLE_PATH} is ${ownerText(bst)}, should be root:root 0644`);
+    if (bst.uid !== 0 || bst.gid !== 0 || (bst.mode & 0o7777) !== BUNDLE_MODE)
+      bproblems.push(`${BROKER_BUNDLE_PATH} is ${ownerText(bst)}, should be root:root 0644`);
     if (bundleText === undefined) bproblems.push(`${BROKER_BUNDLE_PATH} cannot be read`);
-    if (bproblems.length > 0) results.push(fail('broker-bundle', btitle, bproblems.join('; '), `${reinstall} root:root 0644`, true));
+    if (bproblems.length > 0)
+      results.push(fail('broker-bundle', btitle, bproblems.join('; '), `${reinstall} root:root 0644`, true));
     else results.push(ok('broker-bundle', btitle, `${BROKER_BUNDLE_PATH} (${ownerText(bst)}, ${bst.size} bytes)`));
   }
 
   // Same code as this cida-docker? Only a warning: another copy of the CLI may be newer or older.
   const bundle = readText(packagedBrokerPath());
   if (bundleText !== undefined && bundle !== undefined) {
-    if (bundleText === bundleContent(bundle)) results.push(ok('broker-version', 'broker matches this cida-docker', `same code as ${packagedBrokerPath()}`));
+    if (bundleText === bundleContent(bundle))
+      results.push(ok('broker-version', 'broker matches this cida-docker', `same code as ${packagedBrokerPath()}`));
     else
       results.push(
-        warn('broker-version', 'broker matches this cida-docker', `${BROKER_BUNDLE_PATH} differs from ${packagedBrokerPath()} (another version of cida-docker installed it)`, `${SETUP} from the cida-docker everyone uses`),
+        warn(
+          'broker-version',
+          'broker matches this cida-docker',
+          `${BROKER_BUNDLE_PATH} differs from ${packagedBrokerPath()} (another version of cida-docker installed it)`,
+          `${SETUP} from the cida-docker everyone uses`,
+        ),
       );
   }
   return results;
@@ -138,28 +178,65 @@ function checkSudoers(): CheckResult {
   if (!st) return fail('sudoers', title, `${SUDOERS_PATH} is missing`, SETUP, true);
   if (!st.isFile() || st.uid !== 0 || (st.mode & 0o7777) !== SUDOERS_MODE)
     return fail('sudoers', title, `${SUDOERS_PATH} is ${ownerText(st)}; sudo wants root:root 0440`, SETUP, true);
-  if (!isRoot()) return { ...ok('sudoers', title, `${SUDOERS_PATH} (${ownerText(st)}); its content only root can read: run \`sudo cida-docker doctor\` to check it`) };
+  if (!isRoot())
+    return {
+      ...ok(
+        'sudoers',
+        title,
+        `${SUDOERS_PATH} (${ownerText(st)}); its content only root can read: run \`sudo cida-docker doctor\` to check it`,
+      ),
+    };
   const v = run('visudo', ['-c', '-f', SUDOERS_PATH]);
-  if (v.status !== 0) return fail('sudoers', title, `visudo -cf ${SUDOERS_PATH}: ${(v.error ?? v.stderr + v.stdout).trim()}`, `${SETUP} rewrites it`, true);
+  if (v.status !== 0)
+    return fail(
+      'sudoers',
+      title,
+      `visudo -cf ${SUDOERS_PATH}: ${(v.error ?? v.stderr + v.stdout).trim()}`,
+      `${SETUP} rewrites it`,
+      true,
+    );
   const text = readText(SUDOERS_PATH) ?? '';
   const others = sudoersCommands(text).filter((c) => c.split(/\s+/)[0] !== BROKER_PATH);
   if (others.length > 0)
-    return fail('sudoers', title, `${SUDOERS_PATH} names more than the broker: ${others.join(', ')}`, `${SETUP} rewrites it; put other rules in a file of their own, and never docker`);
-  if (text !== sudoersContent()) return warn('sudoers', title, `${SUDOERS_PATH} names only the broker but is not what setup writes`, `${SETUP} rewrites it`);
+    return fail(
+      'sudoers',
+      title,
+      `${SUDOERS_PATH} names more than the broker: ${others.join(', ')}`,
+      `${SETUP} rewrites it; put other rules in a file of their own, and never docker`,
+    );
+  if (text !== sudoersContent())
+    return warn(
+      'sudoers',
+      title,
+      `${SUDOERS_PATH} names only the broker but is not what setup writes`,
+      `${SETUP} rewrites it`,
+    );
   return ok('sudoers', title, `${SUDOERS_PATH} (${ownerText(st)}), valid (visudo -cf), names only ${BROKER_PATH}`);
 }
 
 /** Whom to check access for: the caller, or as root the --user / the user who ran sudo. */
 function target(options: DoctorOptions): PasswdEntry | undefined | 'unknown-user' {
-  if (!isRoot()) return getUser(os.userInfo().uid) ?? { name: os.userInfo().username, uid: os.userInfo().uid, gid: os.userInfo().gid, home: os.homedir() };
-  const name = options.user ?? (process.env.SUDO_USER && process.env.SUDO_USER !== 'root' ? process.env.SUDO_USER : undefined);
+  if (!isRoot())
+    return (
+      getUser(os.userInfo().uid) ?? {
+        name: os.userInfo().username,
+        uid: os.userInfo().uid,
+        gid: os.userInfo().gid,
+        home: os.homedir(),
+      }
+    );
+  const name =
+    options.user ?? (process.env.SUDO_USER && process.env.SUDO_USER !== 'root' ? process.env.SUDO_USER : undefined);
   if (!name) return undefined;
   return getUser(name) ?? 'unknown-user';
 }
 
 function checkCaller(user: PasswdEntry | undefined): CheckResult[] {
   const title = 'you may use the broker';
-  if (!user) return [skip('caller', title, 'run as root for no one in particular: add --user NAME, or run doctor as the developer')];
+  if (!user)
+    return [
+      skip('caller', title, 'run as root for no one in particular: add --user NAME, or run doctor as the developer'),
+    ];
   const who = user.name;
   const results: CheckResult[] = [];
   const args = isRoot() ? ['-n', '-l', '-U', who, BROKER_PATH] : ['-n', '-l', BROKER_PATH];
@@ -167,23 +244,48 @@ function checkCaller(user: PasswdEntry | undefined): CheckResult[] {
   const group = getGroup(BROKER_GROUP);
   const memberByDb = group !== undefined && (user.gid === group.gid || group.members.includes(who));
   const inSession = isRoot() || group === undefined ? memberByDb : process.getgroups?.().includes(group.gid);
-  if (r.error !== undefined) results.push(fail('caller', title, `sudo is not installed (${r.error})`, 'apt-get install sudo, then ' + SETUP, true));
-  else if (r.status === 0) results.push(ok('caller', title, `sudo -n -l ${BROKER_PATH}${isRoot() ? ` (for ${who})` : ''}: allowed`));
+  if (r.error !== undefined)
+    results.push(
+      fail('caller', title, `sudo is not installed (${r.error})`, 'apt-get install sudo, then ' + SETUP, true),
+    );
+  else if (r.status === 0)
+    results.push(ok('caller', title, `sudo -n -l ${BROKER_PATH}${isRoot() ? ` (for ${who})` : ''}: allowed`));
   else {
     const said = (r.stderr || r.stdout).trim().split('\n')[0] ?? '';
     let fix: string;
     if (!group) fix = `the ${BROKER_GROUP} group does not exist: ${SETUP} --user ${who}`;
     else if (!memberByDb) fix = `ask an administrator: ${SETUP} --user ${who}`;
-    else if (!inSession) fix = `${who} was added to ${BROKER_GROUP} after this session started: log out and in again (or \`newgrp ${BROKER_GROUP}\`)`;
+    else if (!inSession)
+      fix = `${who} was added to ${BROKER_GROUP} after this session started: log out and in again (or \`newgrp ${BROKER_GROUP}\`)`;
     else fix = `check ${SUDOERS_PATH} (${SETUP} rewrites it)`;
-    results.push(fail('caller', title, `sudo -n -l ${BROKER_PATH}${isRoot() ? ` (for ${who})` : ''} is refused${said ? `: ${said}` : ''}`, fix, true));
+    results.push(
+      fail(
+        'caller',
+        title,
+        `sudo -n -l ${BROKER_PATH}${isRoot() ? ` (for ${who})` : ''} is refused${said ? `: ${said}` : ''}`,
+        fix,
+        true,
+      ),
+    );
   }
 
   // A sudo rule that hands out docker itself is root for whoever has it.
-  const all = run('sudo', isRoot() ? ['-n', '-l', '-U', who] : ['-n', '-l'], { env: { PATH: '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' } });
+  const all = run('sudo', isRoot() ? ['-n', '-l', '-U', who] : ['-n', '-l'], {
+    env: { PATH: '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' },
+  });
   if (all.status === 0) {
-    const docker = all.stdout.split('\n').filter((l) => /(^|[\s/,:])docker(\s|,|$)/.test(l) || /\/dockerd?(\s|,|$)/.test(l));
-    if (docker.length > 0) results.push(fail('sudo-docker', 'no sudo rule runs docker', `sudo lets ${who} run docker directly: ${docker.map((l) => l.trim()).join(' | ')}`, 'remove that rule (visudo): docker as root is root on this host; cida-docker is the way in'));
+    const docker = all.stdout
+      .split('\n')
+      .filter((l) => /(^|[\s/,:])docker(\s|,|$)/.test(l) || /\/dockerd?(\s|,|$)/.test(l));
+    if (docker.length > 0)
+      results.push(
+        fail(
+          'sudo-docker',
+          'no sudo rule runs docker',
+          `sudo lets ${who} run docker directly: ${docker.map((l) => l.trim()).join(' | ')}`,
+          'remove that rule (visudo): docker as root is root on this host; cida-docker is the way in',
+        ),
+      );
   }
   return results;
 }
@@ -196,27 +298,60 @@ function checkDockerGroup(user: PasswdEntry | undefined): CheckResult {
   const bad: string[] = [];
   const dockerGroup = getGroup('docker');
   if (dockerGroup && gids.has(dockerGroup.gid)) bad.push('docker');
-  if (socket && socket.gid !== 0 && gids.has(socket.gid) && socket.gid !== dockerGroup?.gid) bad.push(getGroup(socket.gid)?.name ?? String(socket.gid));
+  if (socket && socket.gid !== 0 && gids.has(socket.gid) && socket.gid !== dockerGroup?.gid)
+    bad.push(getGroup(socket.gid)?.name ?? String(socket.gid));
   if (socket && socket.uid === user.uid && user.uid !== 0) bad.push(`owner of ${DOCKER_SOCKET}`);
   if (user.uid === 0) return skip('docker-group', title, 'root is root anyway');
   if (bad.length > 0)
-    return fail('docker-group', title, `${user.name} can reach the engine directly (${bad.join(', ')}): that is root on this host, around every rule`, `gpasswd -d ${user.name} docker (then ${user.name} logs in again)`);
+    return fail(
+      'docker-group',
+      title,
+      `${user.name} can reach the engine directly (${bad.join(', ')}): that is root on this host, around every rule`,
+      `gpasswd -d ${user.name} docker (then ${user.name} logs in again)`,
+    );
   return ok('docker-group', title, `${user.name} cannot open ${DOCKER_SOCKET} directly`);
 }
 
 function checkPolicy(): { result: CheckResult[]; policy: Policy } {
   const title = 'policy';
   if (!lstat(POLICY_PATH))
-    return { policy: DEFAULT_POLICY, result: [warn('policy', title, `${POLICY_PATH} is missing: the built-in defaults apply (no trusted registry, so no image may run)`, SETUP)] };
+    return {
+      policy: DEFAULT_POLICY,
+      result: [
+        warn(
+          'policy',
+          title,
+          `${POLICY_PATH} is missing: the built-in defaults apply (no trusted registry, so no image may run)`,
+          SETUP,
+        ),
+      ],
+    };
   try {
     const policy = loadPolicy(POLICY_PATH, { requireRootOwned: true });
     const result = [ok('policy', title, `${POLICY_PATH} parses and is root-owned, not writable by others`)];
     if (policy.trustedRegistries.length === 0)
-      result.push(warn('trusted-registry', 'a trusted registry', `${POLICY_PATH} names no trusted registry: no image may run`, `add your registry to "trustedRegistries" in ${POLICY_PATH}`));
+      result.push(
+        warn(
+          'trusted-registry',
+          'a trusted registry',
+          `${POLICY_PATH} names no trusted registry: no image may run`,
+          `add your registry to "trustedRegistries" in ${POLICY_PATH}`,
+        ),
+      );
     else result.push(ok('trusted-registry', 'a trusted registry', policy.trustedRegistries.join(', ')));
     return { policy, result };
   } catch (e) {
-    return { policy: DEFAULT_POLICY, result: [fail('policy', title, (e as Error).message, `fix ${POLICY_PATH} (every cida-docker command exits 78 until then)`)] };
+    return {
+      policy: DEFAULT_POLICY,
+      result: [
+        fail(
+          'policy',
+          title,
+          (e as Error).message,
+          `fix ${POLICY_PATH} (every cida-docker command exits 78 until then)`,
+        ),
+      ],
+    };
   }
 }
 
@@ -224,7 +359,12 @@ function checkDockerClient(policy: Policy): CheckResult {
   const title = `engine.docker is the docker ${DOCKER_CLIENT_VERSION} client`;
   const f = dockerClientFacts(policy);
   if (f.problems.length > 0)
-    return fail('docker-client', title, f.problems.join('; '), `install the docker ${DOCKER_CLIENT_VERSION} client root-owned at ${f.path}, or point "engine.docker" in ${POLICY_PATH} at it (Debian's docker.io client at /usr/bin/docker is older)`);
+    return fail(
+      'docker-client',
+      title,
+      f.problems.join('; '),
+      `install the docker ${DOCKER_CLIENT_VERSION} client root-owned at ${f.path}, or point "engine.docker" in ${POLICY_PATH} at it (Debian's docker.io client at /usr/bin/docker is older)`,
+    );
   return ok('docker-client', title, `${f.path}: docker ${f.version}`);
 }
 
@@ -232,14 +372,23 @@ function checkEngine(policy: Policy): CheckResult {
   const title = 'engine answers';
   if (!isRoot()) {
     const present = fs.existsSync(DOCKER_SOCKET);
-    return skip('engine', title, `only root asks the engine directly (run \`sudo cida-docker doctor\`); ${DOCKER_SOCKET} ${present ? 'exists' : 'is missing'}`);
+    return skip(
+      'engine',
+      title,
+      `only root asks the engine directly (run \`sudo cida-docker doctor\`); ${DOCKER_SOCKET} ${present ? 'exists' : 'is missing'}`,
+    );
   }
   const r = run(policy.engine.docker, ['version', '--format', '{{.Server.Version}} (API {{.Server.APIVersion}})'], {
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C' },
     timeoutMs: 15_000,
   });
   if (r.status === 0 && r.stdout.trim()) return ok('engine', title, `dockerd ${r.stdout.trim()} on ${DOCKER_SOCKET}`);
-  return fail('engine', title, `${policy.engine.docker} version: ${(r.error ?? r.stderr ?? '').trim().split('\n').pop() || `exit ${r.status}`}`, 'start dockerd (its log says why it stopped)');
+  return fail(
+    'engine',
+    title,
+    `${policy.engine.docker} version: ${(r.error ?? r.stderr ?? '').trim().split('\n').pop() || `exit ${r.status}`}`,
+    'start dockerd (its log says why it stopped)',
+  );
 }
 
 function checkPortRange(policy: Policy): CheckResult {
@@ -249,15 +398,29 @@ function checkPortRange(policy: Policy): CheckResult {
   const fixText = `sudo sysctl -w net.ipv4.ip_local_port_range="${want.min} ${want.max}" (${SETUP} does it and persists it in ${SYSCTL_CONF_PATH}), then restart dockerd: it reads the range only when it starts`;
   if (!now) return warn('port-range', title, 'cannot read net.ipv4.ip_local_port_range', fixText);
   if (now.min !== want.min || now.max !== want.max)
-    return fail('port-range', title, `net.ipv4.ip_local_port_range is ${now.min} ${now.max}, the policy says ${want.min} ${want.max}: docker -P would publish ports the broker then refuses`, fixText);
+    return fail(
+      'port-range',
+      title,
+      `net.ipv4.ip_local_port_range is ${now.min} ${now.max}, the policy says ${want.min} ${want.max}: docker -P would publish ports the broker then refuses`,
+      fixText,
+    );
   const changed = readText(PORT_RANGE_STAMP)?.trim();
   const changedAt = changed && !Number.isNaN(Date.parse(changed)) ? new Date(changed) : undefined;
   const engineStart = dockerdStartTime();
   if (engineRangeStale(engineStart, changedAt))
-    return fail('port-range', title, `the running dockerd started ${engineStart?.toISOString()}, before the range was set (${changedAt?.toISOString()}): it still publishes -P ports from the old range, which the broker then refuses`, 'restart dockerd (e.g. sudo systemctl restart docker)');
+    return fail(
+      'port-range',
+      title,
+      `the running dockerd started ${engineStart?.toISOString()}, before the range was set (${changedAt?.toISOString()}): it still publishes -P ports from the old range, which the broker then refuses`,
+      'restart dockerd (e.g. sudo systemctl restart docker)',
+    );
   if (readText(SYSCTL_CONF_PATH) !== sysctlConfContent(want))
     return warn('port-range', title, `set now, but ${SYSCTL_CONF_PATH} does not persist it: a reboot loses it`, SETUP);
-  return ok('port-range', title, `net.ipv4.ip_local_port_range = ${now.min} ${now.max}, persisted in ${SYSCTL_CONF_PATH} (dockerd reads it at its start)`);
+  return ok(
+    'port-range',
+    title,
+    `net.ipv4.ip_local_port_range = ${now.min} ${now.max}, persisted in ${SYSCTL_CONF_PATH} (dockerd reads it at its start)`,
+  );
 }
 
 function checkAudit(): CheckResult[] {
@@ -269,17 +432,34 @@ function checkAudit(): CheckResult[] {
   if (!dst) return [fail('audit-log', title, `${dir} is missing`, SETUP)];
   if (!dst.isDirectory() || dst.uid !== 0 || dst.gid !== 0 || (dst.mode & 0o7777) !== AUDIT_DIR_MODE)
     return [fail('audit-log', title, `${dir} is ${ownerText(dst)}, should be root:root ${dm}`, SETUP)];
-  if (!isRoot()) return [skip('audit-log', title, `${dir} is root:root ${dm}; the file inside only root can see (run \`sudo cida-docker doctor\`)`)];
+  if (!isRoot())
+    return [
+      skip(
+        'audit-log',
+        title,
+        `${dir} is root:root ${dm}; the file inside only root can see (run \`sudo cida-docker doctor\`)`,
+      ),
+    ];
   const st = lstat(AUDIT_LOG_PATH);
   if (!st) return [fail('audit-log', title, `${AUDIT_LOG_PATH} is missing`, SETUP)];
   if (!st.isFile() || st.uid !== 0 || st.gid !== 0 || (st.mode & 0o7777) !== AUDIT_FILE_MODE)
     return [fail('audit-log', title, `${AUDIT_LOG_PATH} is ${ownerText(st)}, should be root:root ${fm}`, SETUP)];
-  const results = [ok('audit-log', title, `${AUDIT_LOG_PATH} (${ownerText(st)}, ${st.size} bytes), in ${dir} (root:root ${dm})`)];
+  const results = [
+    ok('audit-log', title, `${AUDIT_LOG_PATH} (${ownerText(st)}, ${st.size} bytes), in ${dir} (root:root ${dm})`),
+  ];
   const attr = run('lsattr', ['-d', AUDIT_LOG_PATH]);
-  if (attr.status === 0 && /^\S*a/.test(attr.stdout.trim())) results.push(ok('audit-append-only', 'audit log is append-only', 'chattr +a is set'));
+  if (attr.status === 0 && /^\S*a/.test(attr.stdout.trim()))
+    results.push(ok('audit-append-only', 'audit log is append-only', 'chattr +a is set'));
   else
     results.push(
-      warn('audit-append-only', 'audit log is append-only', attr.status === 0 ? 'chattr +a is not set' : `the file system does not tell (${(attr.error ?? attr.stderr).trim()})`, `sudo chattr +a ${AUDIT_LOG_PATH} (best effort; not every file system supports it)`),
+      warn(
+        'audit-append-only',
+        'audit log is append-only',
+        attr.status === 0
+          ? 'chattr +a is not set'
+          : `the file system does not tell (${(attr.error ?? attr.stderr).trim()})`,
+        `sudo chattr +a ${AUDIT_LOG_PATH} (best effort; not every file system supports it)`,
+      ),
     );
   return results;
 }
@@ -290,7 +470,10 @@ export function doctor(options: DoctorOptions = {}): DoctorReport {
   const user = t === 'unknown-user' ? undefined : t;
   checks.push(...checkBroker());
   checks.push(checkSudoers());
-  if (t === 'unknown-user') checks.push(fail('caller', 'you may use the broker', `no such user: ${options.user}`, 'name an existing user with --user'));
+  if (t === 'unknown-user')
+    checks.push(
+      fail('caller', 'you may use the broker', `no such user: ${options.user}`, 'name an existing user with --user'),
+    );
   else checks.push(...checkCaller(user));
   const { policy, result } = checkPolicy();
   checks.push(...result);
@@ -308,7 +491,9 @@ export function doctor(options: DoctorOptions = {}): DoctorReport {
 const MARK: Record<Status, string> = { ok: '✔', fail: '✖', warn: '!', skip: '–' };
 
 export function formatReport(report: DoctorReport): string {
-  const lines = [`cida-docker doctor${report.asRoot ? ' (as root' + (report.user ? `, checking ${report.user})` : ')') : report.user ? ` (as ${report.user})` : ''}`];
+  const lines = [
+    `cida-docker doctor${report.asRoot ? ' (as root' + (report.user ? `, checking ${report.user})` : ')') : report.user ? ` (as ${report.user})` : ''}`,
+  ];
   for (const c of report.checks) {
     lines.push(`${MARK[c.status]} ${c.title}: ${c.status === 'skip' ? 'skipped: ' : ''}${c.detail}`);
     if (c.fix && c.status !== 'ok') lines.push(`    fix: ${c.fix}`);
@@ -316,8 +501,13 @@ export function formatReport(report: DoctorReport): string {
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const warned = report.checks.filter((c) => c.status === 'warn').length;
   const skipped = report.checks.filter((c) => c.status === 'skip').length;
-  const tail = [warned ? `${warned} warning${warned === 1 ? '' : 's'}` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean).join(', ');
+  const tail = [warned ? `${warned} warning${warned === 1 ? '' : 's'}` : '', skipped ? `${skipped} skipped` : '']
+    .filter(Boolean)
+    .join(', ');
   if (failed === 0) lines.push(`all good${tail ? ` (${tail})` : ''}`);
-  else lines.push(`${failed} problem${failed === 1 ? '' : 's'}${tail ? `, ${tail}` : ''}: fix ${failed === 1 ? 'it' : 'them in order'} and run \`cida-docker doctor\` again`);
+  else
+    lines.push(
+      `${failed} problem${failed === 1 ? '' : 's'}${tail ? `, ${tail}` : ''}: fix ${failed === 1 ? 'it' : 'them in order'} and run \`cida-docker doctor\` again`,
+    );
   return lines.join('\n');
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bundleContent, dockerdRunning, dockerdStartTime, engineRangeStale, sudoersCommands, sudoersContent, sysctlConfContent } from './facts.js';
+import {
+  bundleContent,
+  dockerdRunning,
+  dockerdStartTime,
+  engineRangeStale,
+  sudoersCommands,
+  sudoersContent,
+  sysctlConfContent,
+} from './facts.js';
 import { nodeSupported } from './install.js';
 
 describe('broker bundle', () => {
@@ -19,8 +27,13 @@ describe('sudoers file', () => {
     expect(text).not.toMatch(/docker ALL=.*\/bin\/docker/);
   });
   it('reads the commands of hand-written rules, to spot docker named there', () => {
-    expect(sudoersCommands('%dev ALL=(ALL) NOPASSWD: /usr/bin/docker, /bin/ls # x\nDefaults env_reset\n')).toEqual(['/usr/bin/docker', '/bin/ls']);
-    expect(sudoersCommands('jenkins ALL = (root) NOPASSWD:SETENV: /usr/local/bin/docker *\n')).toEqual(['/usr/local/bin/docker *']);
+    expect(sudoersCommands('%dev ALL=(ALL) NOPASSWD: /usr/bin/docker, /bin/ls # x\nDefaults env_reset\n')).toEqual([
+      '/usr/bin/docker',
+      '/bin/ls',
+    ]);
+    expect(sudoersCommands('jenkins ALL = (root) NOPASSWD:SETENV: /usr/local/bin/docker *\n')).toEqual([
+      '/usr/local/bin/docker *',
+    ]);
   });
 });
 

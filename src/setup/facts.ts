@@ -63,7 +63,12 @@ export function sudoersCommands(text: string): string[] {
     const m = /=\s*(?:\([^)]*\)\s*)?(.*)$/.exec(line);
     if (!m) continue;
     for (const part of m[1].split(',')) {
-      const cmd = part.trim().replace(/^(?:(?:NO)?(?:PASSWD|EXEC|SETENV|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT|NOPASSWD|NOEXEC|NOSETENV|NOLOG_INPUT|NOLOG_OUTPUT|NOMAIL|NOFOLLOW|NOINTERCEPT):\s*)+/, '');
+      const cmd = part
+        .trim()
+        .replace(
+          /^(?:(?:NO)?(?:PASSWD|EXEC|SETENV|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT|NOPASSWD|NOEXEC|NOSETENV|NOLOG_INPUT|NOLOG_OUTPUT|NOMAIL|NOFOLLOW|NOINTERCEPT):\s*)+/,
+          '',
+        );
       if (cmd) cmds.push(cmd);
     }
   }
@@ -99,7 +104,10 @@ export function dockerClientFacts(policy: Policy): DockerClientFacts {
   const m = /^Docker version ([^\s,]+)/.exec(r.stdout.trim());
   const version = m?.[1];
   if (r.error !== undefined) problems.push(`${p} --version: ${r.error}`);
-  else if (!version) problems.push(`${p} --version printed no docker version (${(r.stdout + r.stderr).trim().slice(0, 80) || `exit ${r.status}`})`);
+  else if (!version)
+    problems.push(
+      `${p} --version printed no docker version (${(r.stdout + r.stderr).trim().slice(0, 80) || `exit ${r.status}`})`,
+    );
   else if (version !== DOCKER_CLIENT_VERSION)
     problems.push(`${p} is docker ${version}, not the ${DOCKER_CLIENT_VERSION} client the flag table describes`);
   return { path: p, version, problems };

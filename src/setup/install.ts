@@ -2,7 +2,14 @@
 // until everything behind it is in place (the sudo rule last on install, first on uninstall).
 import fs from 'node:fs';
 import path from 'node:path';
-import { AUDIT_LOG_PATH, BROKER_BUNDLE_PATH, BROKER_DIR, BROKER_GROUP, BROKER_PATH, SUDOERS_PATH } from '../broker/paths.js';
+import {
+  AUDIT_LOG_PATH,
+  BROKER_BUNDLE_PATH,
+  BROKER_DIR,
+  BROKER_GROUP,
+  BROKER_PATH,
+  SUDOERS_PATH,
+} from '../broker/paths.js';
 import { loadPolicy } from '../policy/load.js';
 import { DEFAULT_POLICY, POLICY_PATH, type Policy, PolicyError } from '../policy/policy.js';
 import {
@@ -27,7 +34,19 @@ import {
 } from './facts.js';
 import { launcherContent, launcherPathProblem } from './launcher.js';
 import { change, type Change, SetupError, type Step } from './plan.js';
-import { ensureDir, getGroup, getUser, isMember, isRoot, lstat, mode, readText, run, runOrThrow, writeFileAtomic } from './sys.js';
+import {
+  ensureDir,
+  getGroup,
+  getUser,
+  isMember,
+  isRoot,
+  lstat,
+  mode,
+  readText,
+  run,
+  runOrThrow,
+  writeFileAtomic,
+} from './sys.js';
 import { usernsStep } from './userns.js';
 
 export interface InstallOptions {
@@ -56,9 +75,12 @@ function ownedRight(st: fs.Stats | undefined, wantMode: number): boolean {
 
 function dirStep(dir: string, dirMode: number): Change[] {
   const st = lstat(dir);
-  if (st && !st.isDirectory()) throw new SetupError(`${dir} exists and is not a directory; move it away and run setup again`);
+  if (st && !st.isDirectory())
+    throw new SetupError(`${dir} exists and is not a directory; move it away and run setup again`);
   if (ownedRight(st, dirMode)) return [];
-  const what = st ? `fix ${dir}: root:root ${dirMode.toString(8).padStart(4, '0')} (was uid ${st.uid} gid ${st.gid} ${mode(st)})` : `create directory ${dir} (root:root ${dirMode.toString(8).padStart(4, '0')})`;
+  const what = st
+    ? `fix ${dir}: root:root ${dirMode.toString(8).padStart(4, '0')} (was uid ${st.uid} gid ${st.gid} ${mode(st)})`
+    : `create directory ${dir} (root:root ${dirMode.toString(8).padStart(4, '0')})`;
   return [change(what, () => ensureDir(dir, dirMode))];
 }
 
@@ -80,13 +102,15 @@ export function prepareInstall(options: InstallOptions): Prepared {
   const node = options.node ?? process.execPath;
   const nf = nodeFacts(node);
   if (options.node === undefined && !nodeSupported(process.versions.node))
-    throw new SetupError(`node ${process.versions.node} cannot run the broker, which is built for node 20 and later. Upgrade node and run setup again.`);
+    throw new SetupError(
+      `node ${process.versions.node} cannot run the broker, which is built for node 20 and later. Upgrade node and run setup again.`,
+    );
   const pathProblem = launcherPathProblem(node);
   if (pathProblem) throw new SetupError(`the broker launcher cannot name this node: ${pathProblem}`);
   if (nf.problems.length > 0)
     throw new SetupError(
       `the broker would run as root with ${node}, which root cannot trust:\n  ${nf.problems.join('\n  ')}\n` +
-        'Run setup with a node installed by root (e.g. Debian\'s nodejs, or NodeSource) that no other user can write.',
+        "Run setup with a node installed by root (e.g. Debian's nodejs, or NodeSource) that no other user can write.",
     );
 
   // The docker client the broker will run.
@@ -99,12 +123,14 @@ export function prepareInstall(options: InstallOptions): Prepared {
 
   // The launcher runs node through setsid (util-linux).
   const setsid = setsidFacts();
-  if (setsid.problems.length > 0) throw new SetupError(`the broker launcher needs setsid, root-owned:\n  ${setsid.problems.join('\n  ')}`);
+  if (setsid.problems.length > 0)
+    throw new SetupError(`the broker launcher needs setsid, root-owned:\n  ${setsid.problems.join('\n  ')}`);
 
   // The broker bundle shipped with this package.
   const brokerFile = options.brokerFile ?? packagedBrokerPath();
   const bundle = readText(brokerFile);
-  if (bundle === undefined) throw new SetupError(`${brokerFile} is missing: this cida-docker was not built (npm run build)`);
+  if (bundle === undefined)
+    throw new SetupError(`${brokerFile} is missing: this cida-docker was not built (npm run build)`);
 
   // Users to add.
   for (const u of options.users) if (!getUser(u)) throw new SetupError(`no such user: ${u}`);
@@ -137,8 +163,18 @@ function policyStep(exists: boolean): Step {
       const changes = dirStep(path.dirname(POLICY_PATH), 0o755);
       if (exists) return { changes, notes: ['exists and is valid: left as is'] };
       const text = `${JSON.stringify(DEFAULT_POLICY, null, 2)}\n`;
-      changes.push(change(`write the default policy ${POLICY_PATH} (root:root 0644; no trusted registry yet: add yours to "trustedRegistries")`, () => writeFileAtomic(POLICY_PATH, text, 0o644)));
-      return { changes, warnings: [`no trusted registry in ${POLICY_PATH} yet: no image may run until you add one to "trustedRegistries"`] };
+      changes.push(
+        change(
+          `write the default policy ${POLICY_PATH} (root:root 0644; no trusted registry yet: add yours to "trustedRegistries")`,
+          () => writeFileAtomic(POLICY_PATH, text, 0o644),
+        ),
+      );
+      return {
+        changes,
+        warnings: [
+          `no trusted registry in ${POLICY_PATH} yet: no image may run until you add one to "trustedRegistries"`,
+        ],
+      };
     },
   };
 }
@@ -162,7 +198,13 @@ function auditStep(): Step {
       if (!st) {
         changes.push(
           change(`create ${AUDIT_LOG_PATH} (root:root ${m}, empty)`, () => {
-            fs.closeSync(fs.openSync(AUDIT_LOG_PATH, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW, AUDIT_FILE_MODE));
+            fs.closeSync(
+              fs.openSync(
+                AUDIT_LOG_PATH,
+                fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW,
+                AUDIT_FILE_MODE,
+              ),
+            );
             fs.chownSync(AUDIT_LOG_PATH, 0, 0);
             fs.chmodSync(AUDIT_LOG_PATH, AUDIT_FILE_MODE);
           }),
@@ -179,7 +221,10 @@ function auditStep(): Step {
         changes.push(
           change(`chattr +a ${AUDIT_LOG_PATH} (append-only, where the file system supports it)`, () => {
             const r = run('chattr', ['+a', AUDIT_LOG_PATH]);
-            if (r.status !== 0) warnings.push(`could not make ${AUDIT_LOG_PATH} append-only (${(r.error ?? r.stderr).trim()}): the file stays root:root ${m}`);
+            if (r.status !== 0)
+              warnings.push(
+                `could not make ${AUDIT_LOG_PATH} append-only (${(r.error ?? r.stderr).trim()}): the file stays root:root ${m}`,
+              );
           }),
         );
       }
@@ -200,7 +245,10 @@ function fileStep(title: string, file: string, content: string, fileMode: number
       if (same) return { changes, notes: ['installed and up to date'] };
       const m = fileMode.toString(8).padStart(4, '0');
       changes.push(
-        change(`${st ? 'replace' : 'install'} ${file} (root:root ${m}, ${Buffer.byteLength(content)} bytes, ${what})`, () => writeFileAtomic(file, content, fileMode)),
+        change(
+          `${st ? 'replace' : 'install'} ${file} (root:root ${m}, ${Buffer.byteLength(content)} bytes, ${what})`,
+          () => writeFileAtomic(file, content, fileMode),
+        ),
       );
       return { changes };
     },
@@ -213,7 +261,13 @@ function bundleStep(content: string): Step {
 
 function launcherStep(content: string): Step {
   const node = /^node='([^']*)'$/m.exec(content)?.[1];
-  return fileStep(`broker ${BROKER_PATH}`, BROKER_PATH, content, BROKER_MODE, `the sh launcher sudo starts: runs ${node} ${BROKER_BUNDLE_PATH} in a session of its own`);
+  return fileStep(
+    `broker ${BROKER_PATH}`,
+    BROKER_PATH,
+    content,
+    BROKER_MODE,
+    `the sh launcher sudo starts: runs ${node} ${BROKER_BUNDLE_PATH} in a session of its own`,
+  );
 }
 
 function groupStep(users: readonly string[]): Step {
@@ -223,14 +277,29 @@ function groupStep(users: readonly string[]): Step {
       const changes: Change[] = [];
       const group = getGroup(BROKER_GROUP);
       const notes: string[] = [];
-      if (!group) changes.push(change(`create the system group ${BROKER_GROUP} (its members may use the broker)`, () => runOrThrow('groupadd', ['--system', BROKER_GROUP])));
+      if (!group)
+        changes.push(
+          change(`create the system group ${BROKER_GROUP} (its members may use the broker)`, () =>
+            runOrThrow('groupadd', ['--system', BROKER_GROUP]),
+          ),
+        );
       for (const u of users) {
         const user = getUser(u);
         if (!user) throw new SetupError(`no such user: ${u}`);
         if (group && isMember(user, group)) notes.push(`${u} is a member`);
-        else changes.push(change(`add ${u} to ${BROKER_GROUP} (applies to ${u}'s new login sessions)`, () => runOrThrow('usermod', ['-a', '-G', BROKER_GROUP, u])));
+        else
+          changes.push(
+            change(`add ${u} to ${BROKER_GROUP} (applies to ${u}'s new login sessions)`, () =>
+              runOrThrow('usermod', ['-a', '-G', BROKER_GROUP, u]),
+            ),
+          );
       }
-      if (group && users.length === 0) notes.push(group.members.length > 0 ? `members: ${group.members.join(', ')}` : `no members yet: add them with setup --user NAME`);
+      if (group && users.length === 0)
+        notes.push(
+          group.members.length > 0
+            ? `members: ${group.members.join(', ')}`
+            : `no members yet: add them with setup --user NAME`,
+        );
       return { changes, notes };
     },
   };
@@ -246,24 +315,34 @@ function portRangeStep(policy: Policy): Step {
       const now = readPortRange();
       if (!now || now.min !== want.min || now.max !== want.max) {
         changes.push(
-          change(`sysctl -w net.ipv4.ip_local_port_range="${want.min} ${want.max}" (now ${now ? `${now.min} ${now.max}` : 'unknown'})`, () => {
-            fs.writeFileSync(PORT_RANGE_PROC, `${want.min} ${want.max}\n`);
-            const after = readPortRange();
-            if (!after || after.min !== want.min || after.max !== want.max)
-              throw new Error(`the kernel kept net.ipv4.ip_local_port_range at ${after ? `${after.min} ${after.max}` : 'unknown'}`);
-            // doctor compares this with the engine's start time: an engine started before it uses the old range.
-            ensureDirExists(path.dirname(PORT_RANGE_STAMP));
-            writeFileAtomic(PORT_RANGE_STAMP, `${new Date().toISOString()}\n`, 0o644);
-            if (dockerdRunning()) warnings.push(`dockerd is running and reads the port range only when it starts: restart it so that -P uses ${want.min}–${want.max}`);
-          }),
+          change(
+            `sysctl -w net.ipv4.ip_local_port_range="${want.min} ${want.max}" (now ${now ? `${now.min} ${now.max}` : 'unknown'})`,
+            () => {
+              fs.writeFileSync(PORT_RANGE_PROC, `${want.min} ${want.max}\n`);
+              const after = readPortRange();
+              if (!after || after.min !== want.min || after.max !== want.max)
+                throw new Error(
+                  `the kernel kept net.ipv4.ip_local_port_range at ${after ? `${after.min} ${after.max}` : 'unknown'}`,
+                );
+              // doctor compares this with the engine's start time: an engine started before it uses the old range.
+              ensureDirExists(path.dirname(PORT_RANGE_STAMP));
+              writeFileAtomic(PORT_RANGE_STAMP, `${new Date().toISOString()}\n`, 0o644);
+              if (dockerdRunning())
+                warnings.push(
+                  `dockerd is running and reads the port range only when it starts: restart it so that -P uses ${want.min}–${want.max}`,
+                );
+            },
+          ),
         );
       }
       const conf = sysctlConfContent(want);
       if (readText(SYSCTL_CONF_PATH) !== conf || !ownedRight(lstat(SYSCTL_CONF_PATH), 0o644))
-        changes.push(change(`write ${SYSCTL_CONF_PATH} (root:root 0644) so the range survives a reboot`, () => {
-          ensureDirExists(path.dirname(SYSCTL_CONF_PATH));
-          writeFileAtomic(SYSCTL_CONF_PATH, conf, 0o644);
-        }));
+        changes.push(
+          change(`write ${SYSCTL_CONF_PATH} (root:root 0644) so the range survives a reboot`, () => {
+            ensureDirExists(path.dirname(SYSCTL_CONF_PATH));
+            writeFileAtomic(SYSCTL_CONF_PATH, conf, 0o644);
+          }),
+        );
       return { changes, warnings };
     },
   };
@@ -286,19 +365,30 @@ function sudoersStep(): Step {
     plan: () => {
       const content = sudoersContent();
       const changes: Change[] = [];
-      if (!fs.existsSync(path.dirname(SUDOERS_PATH))) throw new SetupError(`${path.dirname(SUDOERS_PATH)} is missing: install sudo (apt-get install sudo)`);
+      if (!fs.existsSync(path.dirname(SUDOERS_PATH)))
+        throw new SetupError(`${path.dirname(SUDOERS_PATH)} is missing: install sudo (apt-get install sudo)`);
       const st = lstat(SUDOERS_PATH);
-      if (st && st.isFile() && ownedRight(st, SUDOERS_MODE) && readText(SUDOERS_PATH) === content) return { changes, notes: ['in place'] };
+      if (st && st.isFile() && ownedRight(st, SUDOERS_MODE) && readText(SUDOERS_PATH) === content)
+        return { changes, notes: ['in place'] };
       changes.push(
-        change(`write ${SUDOERS_PATH} (root:root 0440), checked with visudo -cf first:\n${content.trimEnd().split('\n').map((l) => `  ${l}`).join('\n')}`, () => {
-          writeFileAtomic(SUDOERS_PATH, content, SUDOERS_MODE, visudoCheck);
-          // The whole configuration must still parse with ours in it; else take ours out again.
-          const all = run('visudo', ['-c']);
-          if (all.status !== 0) {
-            fs.rmSync(SUDOERS_PATH, { force: true });
-            throw new SetupError(`with ${SUDOERS_PATH} in place, visudo -c fails; removed it again:\n${(all.stderr + all.stdout).trim()}`);
-          }
-        }),
+        change(
+          `write ${SUDOERS_PATH} (root:root 0440), checked with visudo -cf first:\n${content
+            .trimEnd()
+            .split('\n')
+            .map((l) => `  ${l}`)
+            .join('\n')}`,
+          () => {
+            writeFileAtomic(SUDOERS_PATH, content, SUDOERS_MODE, visudoCheck);
+            // The whole configuration must still parse with ours in it; else take ours out again.
+            const all = run('visudo', ['-c']);
+            if (all.status !== 0) {
+              fs.rmSync(SUDOERS_PATH, { force: true });
+              throw new SetupError(
+                `with ${SUDOERS_PATH} in place, visudo -c fails; removed it again:\n${(all.stderr + all.stdout).trim()}`,
+              );
+            }
+          },
+        ),
       );
       return { changes };
     },
@@ -332,33 +422,54 @@ function removeDirIfEmpty(dir: string): Change[] {
 }
 
 export function prepareUninstall(options: UninstallOptions): Step[] {
-  if (!isRoot() && !options.dryRun) throw new SetupError('setup --uninstall must run as root: sudo cida-docker setup --uninstall');
+  if (!isRoot() && !options.dryRun)
+    throw new SetupError('setup --uninstall must run as root: sudo cida-docker setup --uninstall');
   const steps: Step[] = [
-    { title: `sudo rule ${SUDOERS_PATH}`, plan: () => ({ changes: removeFile(SUDOERS_PATH, 'closes the door first') }) },
+    {
+      title: `sudo rule ${SUDOERS_PATH}`,
+      plan: () => ({ changes: removeFile(SUDOERS_PATH, 'closes the door first') }),
+    },
     {
       title: `broker ${BROKER_PATH}`,
       plan: () => ({
-        changes: [...removeFile(BROKER_PATH, 'the launcher sudo starts'), ...removeFile(BROKER_BUNDLE_PATH, 'the Node broker'), ...removeDirIfEmpty(BROKER_DIR)],
+        changes: [
+          ...removeFile(BROKER_PATH, 'the launcher sudo starts'),
+          ...removeFile(BROKER_BUNDLE_PATH, 'the Node broker'),
+          ...removeDirIfEmpty(BROKER_DIR),
+        ],
       }),
     },
     {
       title: `group ${BROKER_GROUP}`,
-      plan: () => ({ changes: getGroup(BROKER_GROUP) ? [change(`delete the group ${BROKER_GROUP}`, () => runOrThrow('groupdel', [BROKER_GROUP]))] : [] }),
+      plan: () => ({
+        changes: getGroup(BROKER_GROUP)
+          ? [change(`delete the group ${BROKER_GROUP}`, () => runOrThrow('groupdel', [BROKER_GROUP]))]
+          : [],
+      }),
     },
     {
       title: `port range file ${SYSCTL_CONF_PATH}`,
-      plan: () => ({ changes: removeFile(SYSCTL_CONF_PATH, 'the live range stays until reboot'), notes: lstat(SYSCTL_CONF_PATH) ? [] : ['not there'] }),
+      plan: () => ({
+        changes: removeFile(SYSCTL_CONF_PATH, 'the live range stays until reboot'),
+        notes: lstat(SYSCTL_CONF_PATH) ? [] : ['not there'],
+      }),
     },
   ];
   if (options.purge) {
     steps.push(
-      { title: `policy ${POLICY_PATH}`, plan: () => ({ changes: [...removeFile(POLICY_PATH, '--purge'), ...removeDirIfEmpty(path.dirname(POLICY_PATH))] }) },
+      {
+        title: `policy ${POLICY_PATH}`,
+        plan: () => ({
+          changes: [...removeFile(POLICY_PATH, '--purge'), ...removeDirIfEmpty(path.dirname(POLICY_PATH))],
+        }),
+      },
       {
         title: `audit log ${AUDIT_LOG_PATH}`,
         plan: () => {
           const changes: Change[] = [];
           if (lstat(AUDIT_LOG_PATH)) {
-            if (appendOnly(AUDIT_LOG_PATH)) changes.push(change(`chattr -a ${AUDIT_LOG_PATH}`, () => runOrThrow('chattr', ['-a', AUDIT_LOG_PATH])));
+            if (appendOnly(AUDIT_LOG_PATH))
+              changes.push(change(`chattr -a ${AUDIT_LOG_PATH}`, () => runOrThrow('chattr', ['-a', AUDIT_LOG_PATH])));
             changes.push(...removeFile(AUDIT_LOG_PATH, '--purge'));
           }
           changes.push(...removeDirIfEmpty(path.dirname(AUDIT_LOG_PATH)));
@@ -367,7 +478,10 @@ export function prepareUninstall(options: UninstallOptions): Step[] {
       },
     );
   } else {
-    steps.push({ title: 'kept', plan: () => ({ changes: [], notes: [`${POLICY_PATH} and ${AUDIT_LOG_PATH} are kept (--purge removes them)`] }) });
+    steps.push({
+      title: 'kept',
+      plan: () => ({ changes: [], notes: [`${POLICY_PATH} and ${AUDIT_LOG_PATH} are kept (--purge removes them)`] }),
+    });
   }
   return steps;
 }

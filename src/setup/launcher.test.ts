@@ -46,7 +46,9 @@ function start(env: Record<string, string>, during?: (pid: number) => Promise<vo
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdin.end(input ?? '');
-  const closed = new Promise<number | null>((resolve) => child.on('close', (c, s) => resolve(c ?? (s ? 128 + os.constants.signals[s] : null))));
+  const closed = new Promise<number | null>((resolve) =>
+    child.on('close', (c, s) => resolve(c ?? (s ? 128 + os.constants.signals[s] : null))),
+  );
   return (async () => {
     if (during) await during(child.pid!);
     const code = await closed;
@@ -106,7 +108,12 @@ describe('broker launcher', () => {
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(143);
-    expect(r.lines.filter((l) => l.startsWith('got ')).sort()).toEqual(['got SIGHUP', 'got SIGINT', 'got SIGQUIT', 'got SIGTERM']);
+    expect(r.lines.filter((l) => l.startsWith('got ')).sort()).toEqual([
+      'got SIGHUP',
+      'got SIGINT',
+      'got SIGQUIT',
+      'got SIGTERM',
+    ]);
   });
 
   it('while the broker runs: the same', async () => {
@@ -117,7 +124,12 @@ describe('broker launcher', () => {
       process.kill(pid, 'SIGTERM');
     });
     expect(r.code).toBe(143);
-    expect(r.lines.filter((l) => l.startsWith('got ')).sort()).toEqual(['got SIGHUP', 'got SIGINT', 'got SIGQUIT', 'got SIGTERM']);
+    expect(r.lines.filter((l) => l.startsWith('got ')).sort()).toEqual([
+      'got SIGHUP',
+      'got SIGINT',
+      'got SIGQUIT',
+      'got SIGTERM',
+    ]);
   });
 
   it('never delivers to a broker that does not listen yet; exits with its code when it ends', async () => {

@@ -13,7 +13,9 @@ export const LAUNCHER_PATH_ENV = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Paths setup bakes into the launcher: absolute, nothing a shell would read specially. */
 export function launcherPathProblem(p: string): string | undefined {
-  return /^\/[A-Za-z0-9._+/-]+$/.test(p) ? undefined : `${JSON.stringify(p)} is not an absolute path of plain characters ([A-Za-z0-9._+/-])`;
+  return /^\/[A-Za-z0-9._+/-]+$/.test(p)
+    ? undefined
+    : `${JSON.stringify(p)} is not an absolute path of plain characters ([A-Za-z0-9._+/-])`;
 }
 
 /** The launcher's text, for this node and this bundle. */

@@ -36,7 +36,9 @@ export async function runSteps(steps: readonly Step[], options: RunStepsOptions)
       warnings.push(...(plan.warnings ?? []));
       continue;
     }
-    options.write(`${options.dryRun ? '·' : '✔'} ${step.title}${plan.notes?.length ? ` (${plan.notes.join('; ')})` : ''}`);
+    options.write(
+      `${options.dryRun ? '·' : '✔'} ${step.title}${plan.notes?.length ? ` (${plan.notes.join('; ')})` : ''}`,
+    );
     for (const c of plan.changes) {
       if (options.dryRun) {
         options.write(`    would ${indent(c.describe)}`);
@@ -72,7 +74,10 @@ async function runWithListr(steps: readonly Step[]): Promise<RunStepsResult> {
           count += 1;
         }
         warnings.push(...(plan.warnings ?? []));
-        task.title = done.length === 0 ? `${step.title}: ${plan.notes?.join('; ') || 'nothing to change'}` : `${step.title}: ${done.length} change${done.length === 1 ? '' : 's'}`;
+        task.title =
+          done.length === 0
+            ? `${step.title}: ${plan.notes?.join('; ') || 'nothing to change'}`
+            : `${step.title}: ${done.length} change${done.length === 1 ? '' : 's'}`;
         task.output = done.join('\n');
       },
       rendererOptions: { persistentOutput: true },

@@ -33,7 +33,10 @@ export function isOurShim(p: string): boolean {
   try {
     const st = fs.lstatSync(p);
     if (!st.isFile() || st.size > 4096) return false;
-    return fs.readFileSync(p, 'utf8').split('\n').some((l) => l.startsWith(SHIM_MARKER));
+    return fs
+      .readFileSync(p, 'utf8')
+      .split('\n')
+      .some((l) => l.startsWith(SHIM_MARKER));
   } catch {
     return false;
   }
@@ -75,7 +78,9 @@ export function installShim(options: { dir?: string; force: boolean; cidaDocker?
   const protectedPaths = new Set([engineDocker, '/usr/bin/docker'].map((p) => realpath(p) ?? p));
   const st = fs.existsSync(file) || isSymlink(file) ? fs.lstatSync(file) : undefined;
   if (st && protectedPaths.has(realpath(file) ?? file)) {
-    io.err(`cida-docker shim: ${file} is the real docker client${realpath(file) === realpath(engineDocker) ? ' that the broker runs (policy engine.docker)' : ''}; refusing to replace it, even with --force.`);
+    io.err(
+      `cida-docker shim: ${file} is the real docker client${realpath(file) === realpath(engineDocker) ? ' that the broker runs (policy engine.docker)' : ''}; refusing to replace it, even with --force.`,
+    );
     io.err(`Install the shim in a directory of its own that comes first on PATH: cida-docker shim install --dir DIR`);
     return 1;
   }
@@ -87,7 +92,9 @@ export function installShim(options: { dir?: string; force: boolean; cidaDocker?
         return reportPath(file, io);
       }
     } else if (!options.force) {
-      io.err(`cida-docker shim: ${file} exists and is not a cida-docker shim; refusing to overwrite it (--force replaces it)`);
+      io.err(
+        `cida-docker shim: ${file} exists and is not a cida-docker shim; refusing to overwrite it (--force replaces it)`,
+      );
       return 1;
     }
   }
@@ -115,7 +122,9 @@ function reportPath(file: string, io: ShimIo): number {
   if (found && path.resolve(found) === file) {
     io.out(`\`docker\` on your PATH is the shim (${file})`);
   } else if (!(process.env.PATH ?? '').split(':').some((d) => d && path.resolve(d) === dir)) {
-    io.err(`note: ${dir} is not on your PATH: add it first, e.g. export PATH="${dir}:$PATH" (Debian's ~/.profile adds ~/.local/bin at login when it exists)`);
+    io.err(
+      `note: ${dir} is not on your PATH: add it first, e.g. export PATH="${dir}:$PATH" (Debian's ~/.profile adds ~/.local/bin at login when it exists)`,
+    );
   } else {
     io.err(`note: ${found} comes before ${dir} on your PATH, so \`docker\` still runs it: put ${dir} first`);
   }

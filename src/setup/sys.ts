@@ -19,7 +19,11 @@ export interface RunResult {
   readonly error?: string;
 }
 
-export function run(file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): RunResult {
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): RunResult {
   const r = execaSync(file, args, {
     // Exactly this environment: execa would otherwise merge in the caller's.
     env: options.env ?? CLEAN_ENV,
@@ -39,7 +43,11 @@ export function run(file: string, args: readonly string[], options: { env?: Node
 }
 
 /** Runs a program and throws with its stderr when it fails. */
-export function runOrThrow(file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): string {
+export function runOrThrow(
+  file: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): string {
   const r = run(file, args, options);
   if (r.error !== undefined || r.status !== 0) {
     const why = r.error ?? (r.stderr.trim() || r.stdout.trim() || `exit ${r.status}`);
@@ -166,7 +174,8 @@ export function trustProblems(p: string): string[] {
         continue;
       }
       if (st.uid !== 0) problems.push(`${cur}: owned by ${userName(st.uid) ?? st.uid}, not root`);
-      else if ((st.mode & 0o022) !== 0) problems.push(`${cur}: writable by ${st.mode & 0o020 ? 'group' : 'others'} (mode ${mode(st)})`);
+      else if ((st.mode & 0o022) !== 0)
+        problems.push(`${cur}: writable by ${st.mode & 0o020 ? 'group' : 'others'} (mode ${mode(st)})`);
     }
   };
   visit(p);
@@ -182,10 +191,19 @@ export function trustProblems(p: string): string[] {
  * sudo's @includedir skips it), owner and mode set before the rename, `check` run on the
  * temporary file (throw to refuse it), then renamed into place.
  */
-export function writeFileAtomic(file: string, content: string | Buffer, fileMode: number, check?: (tmp: string) => void): void {
+export function writeFileAtomic(
+  file: string,
+  content: string | Buffer,
+  fileMode: number,
+  check?: (tmp: string) => void,
+): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  const fd = fs.openSync(
+    tmp,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     try {
       fs.writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);

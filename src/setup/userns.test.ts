@@ -9,7 +9,11 @@ describe('daemon.json merge', () => {
   it('keeps every other setting', () => {
     const m = mergeDaemonJson('{"insecure-registries": ["r:5000"], "log-driver": "local"}');
     expect(m.changed).toBe(true);
-    expect(JSON.parse(m.text)).toEqual({ 'insecure-registries': ['r:5000'], 'log-driver': 'local', 'userns-remap': 'default' });
+    expect(JSON.parse(m.text)).toEqual({
+      'insecure-registries': ['r:5000'],
+      'log-driver': 'local',
+      'userns-remap': 'default',
+    });
     expect(m.text.endsWith('\n')).toBe(true);
   });
   it("leaves a remap already chosen (default or the administrator's own user) as it is", () => {
@@ -26,7 +30,7 @@ describe('daemon.json merge', () => {
 
 describe('subordinate ids', () => {
   const subuid = 'cida-dev1:100000:65536\ncida-dev2:165536:65536\n# comment\nbroken line\n';
-  it('finds a name\'s ranges', () => {
+  it("finds a name's ranges", () => {
     expect(subidRanges(subuid, 'cida-dev2')).toEqual([{ start: 165536, count: 65536 }]);
     expect(subidRanges(subuid, 'dockremap')).toEqual([]);
   });
@@ -67,6 +71,8 @@ describe("doctor's report", () => {
   });
   it('as a developer, or when the engine does not answer', () => {
     expect(usernsCheck({ asRoot: false, daemonJson: cfg }).status).toBe('skip');
-    expect(usernsCheck({ asRoot: true, securityOptions: { error: 'Cannot connect to the Docker daemon' } }).status).toBe('warn');
+    expect(
+      usernsCheck({ asRoot: true, securityOptions: { error: 'Cannot connect to the Docker daemon' } }).status,
+    ).toBe('warn');
   });
 });

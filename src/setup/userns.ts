@@ -37,7 +37,9 @@ export function mergeDaemonJson(text: string | undefined): DaemonJsonMerge {
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      throw new SetupError(`${DAEMON_JSON} is not valid JSON (${(e as Error).message}): fix it by hand, then run setup --userns-remap again`);
+      throw new SetupError(
+        `${DAEMON_JSON} is not valid JSON (${(e as Error).message}): fix it by hand, then run setup --userns-remap again`,
+      );
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       throw new SetupError(`${DAEMON_JSON} is not a JSON object: fix it by hand, then run setup --userns-remap again`);
@@ -45,8 +47,13 @@ export function mergeDaemonJson(text: string | undefined): DaemonJsonMerge {
   }
   const now = config['userns-remap'];
   if (typeof now === 'string' && now !== '') return { text: text ?? '', changed: false, remap: now };
-  if (now !== undefined && typeof now !== 'string') throw new SetupError(`${DAEMON_JSON} has "userns-remap": ${JSON.stringify(now)}, not a string: fix it by hand`);
-  return { text: `${JSON.stringify({ ...config, 'userns-remap': 'default' }, null, 2)}\n`, changed: true, remap: 'default' };
+  if (now !== undefined && typeof now !== 'string')
+    throw new SetupError(`${DAEMON_JSON} has "userns-remap": ${JSON.stringify(now)}, not a string: fix it by hand`);
+  return {
+    text: `${JSON.stringify({ ...config, 'userns-remap': 'default' }, null, 2)}\n`,
+    changed: true,
+    remap: 'default',
+  };
 }
 
 export interface SubidRange {
@@ -59,7 +66,8 @@ export function subidRanges(text: string | undefined, name: string): SubidRange[
   const out: SubidRange[] = [];
   for (const line of (text ?? '').split('\n')) {
     const [who, start, count] = line.trim().split(':');
-    if (who === name && /^\d+$/.test(start ?? '') && /^\d+$/.test(count ?? '')) out.push({ start: Number(start), count: Number(count) });
+    if (who === name && /^\d+$/.test(start ?? '') && /^\d+$/.test(count ?? ''))
+      out.push({ start: Number(start), count: Number(count) });
   }
   return out;
 }
@@ -97,17 +105,32 @@ export function usernsStep(): Step {
       const notes: string[] = [];
       if (merged.changed)
         changes.push(
-          change(`set "userns-remap": "default" in ${DAEMON_JSON} (${st ? 'other settings kept' : 'new file, root:root 0644'})`, () => {
-            if (!fs.existsSync(path.dirname(DAEMON_JSON))) fs.mkdirSync(path.dirname(DAEMON_JSON), { recursive: true, mode: 0o755 });
-            writeFileAtomic(DAEMON_JSON, merged.text, st ? st.mode & 0o7777 : 0o644);
-          }),
+          change(
+            `set "userns-remap": "default" in ${DAEMON_JSON} (${st ? 'other settings kept' : 'new file, root:root 0644'})`,
+            () => {
+              if (!fs.existsSync(path.dirname(DAEMON_JSON)))
+                fs.mkdirSync(path.dirname(DAEMON_JSON), { recursive: true, mode: 0o755 });
+              writeFileAtomic(DAEMON_JSON, merged.text, st ? st.mode & 0o7777 : 0o644);
+            },
+          ),
         );
       else notes.push(`${DAEMON_JSON} already names "userns-remap": "${merged.remap}"`);
       if (merged.remap === 'default') {
         if (!getUser(REMAP_USER))
           changes.push(
-            change(`create the system user and group ${REMAP_USER} (no home, no login shell): the owner of the remapped ids`, () =>
-              runOrThrow('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', REMAP_USER]),
+            change(
+              `create the system user and group ${REMAP_USER} (no home, no login shell): the owner of the remapped ids`,
+              () =>
+                runOrThrow('useradd', [
+                  '--system',
+                  '--user-group',
+                  '--no-create-home',
+                  '--home-dir',
+                  '/nonexistent',
+                  '--shell',
+                  '/usr/sbin/nologin',
+                  REMAP_USER,
+                ]),
             ),
           );
         for (const [file, flag, what] of [
@@ -117,13 +140,16 @@ export function usernsStep(): Step {
           const text = readText(file);
           const have = subidRanges(text, REMAP_USER);
           if (have.length > 0) {
-            notes.push(`${file}: ${REMAP_USER} has ${have.map((r) => `${r.start}–${r.start + r.count - 1}`).join(', ')}`);
+            notes.push(
+              `${file}: ${REMAP_USER} has ${have.map((r) => `${r.start}–${r.start + r.count - 1}`).join(', ')}`,
+            );
             continue;
           }
           const r = nextSubidRange(text);
           changes.push(
-            change(`give ${REMAP_USER} the subordinate ${what} ${r.start}–${r.start + r.count - 1} in ${file} (container root becomes uid ${r.start} on the host)`, () =>
-              runOrThrow('usermod', [flag, `${r.start}-${r.start + r.count - 1}`, REMAP_USER]),
+            change(
+              `give ${REMAP_USER} the subordinate ${what} ${r.start}–${r.start + r.count - 1} in ${file} (container root becomes uid ${r.start} on the host)`,
+              () => runOrThrow('usermod', [flag, `${r.start}-${r.start + r.count - 1}`, REMAP_USER]),
             ),
           );
         }
@@ -147,20 +173,47 @@ export function usernsCheck(f: UsernsFacts): CheckResult {
   const title = 'engine remaps container users';
   let configured: string | undefined;
   try {
-    const c = f.daemonJson === undefined || f.daemonJson.trim() === '' ? {} : (JSON.parse(f.daemonJson) as Record<string, unknown>);
-    configured = typeof c['userns-remap'] === 'string' && c['userns-remap'] !== '' ? (c['userns-remap'] as string) : undefined;
+    const c =
+      f.daemonJson === undefined || f.daemonJson.trim() === ''
+        ? {}
+        : (JSON.parse(f.daemonJson) as Record<string, unknown>);
+    configured =
+      typeof c['userns-remap'] === 'string' && c['userns-remap'] !== '' ? (c['userns-remap'] as string) : undefined;
   } catch {
     configured = undefined;
   }
   const optIn = 'optional: `sudo cida-docker setup --userns-remap`, then restart the engine';
   if (!f.asRoot || !f.securityOptions)
-    return { id, title, status: 'skip', detail: `only root asks the engine (run \`sudo cida-docker doctor\`)${configured ? `; ${DAEMON_JSON} asks for "userns-remap": "${configured}"` : ''}` };
+    return {
+      id,
+      title,
+      status: 'skip',
+      detail: `only root asks the engine (run \`sudo cida-docker doctor\`)${configured ? `; ${DAEMON_JSON} asks for "userns-remap": "${configured}"` : ''}`,
+    };
   const remaps = f.securityOptions.json === undefined ? undefined : engineRemaps(f.securityOptions.json);
   if (remaps === undefined)
-    return { id, title, status: 'warn', detail: `docker info did not say (${(f.securityOptions.error ?? f.securityOptions.json ?? '').trim().slice(0, 120) || 'no answer'})`, fix: 'check that dockerd runs' };
+    return {
+      id,
+      title,
+      status: 'warn',
+      detail: `docker info did not say (${(f.securityOptions.error ?? f.securityOptions.json ?? '').trim().slice(0, 120) || 'no answer'})`,
+      fix: 'check that dockerd runs',
+    };
   if (remaps && configured)
-    return { id, title, status: 'ok', detail: `yes ("userns-remap": "${configured}"): root in a container, a build's RUN included, is an unprivileged uid on the host` };
-  if (remaps) return { id, title, status: 'warn', detail: `yes, but ${DAEMON_JSON} does not ask for it: the next engine restart may turn it off`, fix: 'sudo cida-docker setup --userns-remap' };
+    return {
+      id,
+      title,
+      status: 'ok',
+      detail: `yes ("userns-remap": "${configured}"): root in a container, a build's RUN included, is an unprivileged uid on the host`,
+    };
+  if (remaps)
+    return {
+      id,
+      title,
+      status: 'warn',
+      detail: `yes, but ${DAEMON_JSON} does not ask for it: the next engine restart may turn it off`,
+      fix: 'sudo cida-docker setup --userns-remap',
+    };
   if (configured)
     return {
       id,
@@ -169,13 +222,25 @@ export function usernsCheck(f: UsernsFacts): CheckResult {
       detail: `no: ${DAEMON_JSON} asks for "userns-remap": "${configured}", but the running engine started before that (or refused it: see its log)`,
       fix: 'restart the engine (systemctl restart docker); its images and containers from before are then out of view until remapping is turned off',
     };
-  return { id, title, status: 'ok', detail: `no: root in a container is uid 0 on the host, held only by the forced hardening (${optIn})` };
+  return {
+    id,
+    title,
+    status: 'ok',
+    detail: `no: root in a container is uid 0 on the host, held only by the forced hardening (${optIn})`,
+  };
 }
 
 /** The facts, as doctor gathers them. */
 export function usernsFacts(docker: string, asRoot: boolean): UsernsFacts {
   const daemonJson = readText(DAEMON_JSON);
   if (!asRoot) return { asRoot, daemonJson };
-  const r = run(docker, ['info', '--format', '{{json .SecurityOptions}}'], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C' }, timeoutMs: 15_000 });
-  return { asRoot, daemonJson, securityOptions: r.status === 0 ? { json: r.stdout.trim() } : { error: r.error ?? r.stderr } };
+  const r = run(docker, ['info', '--format', '{{json .SecurityOptions}}'], {
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C' },
+    timeoutMs: 15_000,
+  });
+  return {
+    asRoot,
+    daemonJson,
+    securityOptions: r.status === 0 ? { json: r.stdout.trim() } : { error: r.error ?? r.stderr },
+  };
 }

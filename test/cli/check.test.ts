@@ -12,7 +12,10 @@ fs.writeFileSync(policy, JSON.stringify({ trustedRegistries: ['registry.example.
 const IMAGE = 'registry.example.internal/team/app:1.0';
 
 function check(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/run.js'), 'check', ...args], { encoding: 'utf8', cwd: dir });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/run.js'), 'check', ...args], {
+    encoding: 'utf8',
+    cwd: dir,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -23,21 +26,39 @@ describe('cida-docker check', () => {
     const v = JSON.parse(r.stdout);
     expect(v.allowed).toBe(true);
     expect(v.violations).toEqual([]);
-    expect(v.argv).toEqual(expect.arrayContaining(['run', '--detach', '--publish-all', '--security-opt=no-new-privileges', '--cap-drop=ALL']));
+    expect(v.argv).toEqual(
+      expect.arrayContaining([
+        'run',
+        '--detach',
+        '--publish-all',
+        '--security-opt=no-new-privileges',
+        '--cap-drop=ALL',
+      ]),
+    );
     expect(v.argv.slice(-5)).toEqual(['--', IMAGE, 'sh', '-c', 'echo hi']);
     expect(v.argv).toContain(`--label=cida.owner=${os.userInfo().username}`);
     // What the broker actually runs: create (with the same flags, less -d), start.
     expect(v.steps.map((s: string[]) => s[0])).toEqual(['create', 'start', 'logs', 'wait']); // no -d: a foreground run
-    expect(v.steps[0]).toEqual(expect.arrayContaining(['--publish-all', '--security-opt=no-new-privileges', '--cap-drop=ALL']));
+    expect(v.steps[0]).toEqual(
+      expect.arrayContaining(['--publish-all', '--security-opt=no-new-privileges', '--cap-drop=ALL']),
+    );
     expect(v.steps[0]).not.toContain('--detach');
     expect(v.steps[1]).toEqual(['start', '--', 'CONTAINER']);
   });
 
   test('a foreground run with --rm shows the steps that follow it: logs, wait, rm', () => {
     const v = JSON.parse(check('--json', '--policy', policy, '--', 'run', '--rm', IMAGE).stdout);
-    expect(v.steps.map((s: string[]) => s.slice(0, 2).join(' '))).toEqual(['create --publish-all', 'start --', 'logs --follow', 'wait --', 'rm --force']);
+    expect(v.steps.map((s: string[]) => s.slice(0, 2).join(' '))).toEqual([
+      'create --publish-all',
+      'start --',
+      'logs --follow',
+      'wait --',
+      'rm --force',
+    ]);
     expect(v.steps[0]).not.toContain('--rm'); // the broker removes it after wait
-    expect(v.caveats.join(' ')).toMatch(/not checked here: whether a local image was built from a Dockerfile still approved/);
+    expect(v.caveats.join(' ')).toMatch(
+      /not checked here: whether a local image was built from a Dockerfile still approved/,
+    );
     const text = check('--policy', policy, '--', 'run', '--rm', IMAGE).stdout;
     expect(text).toMatch(/what runs .*\n {2}1\. \S+docker create /);
   });
@@ -47,7 +68,9 @@ describe('cida-docker check', () => {
     expect(r.code).toBe(77);
     const v = JSON.parse(r.stdout);
     expect(v.allowed).toBe(false);
-    expect(v.violations).toEqual([expect.objectContaining({ rule: 'host-mount', message: expect.stringContaining('--volume') })]);
+    expect(v.violations).toEqual([
+      expect.objectContaining({ rule: 'host-mount', message: expect.stringContaining('--volume') }),
+    ]);
     expect(v.violations[0].fix).toBeTruthy();
   });
 
@@ -85,7 +108,9 @@ describe('cida-docker check', () => {
   });
 
   test('help comes from oclif', () => {
-    const out = execFileSync(process.execPath, [path.join(root, 'bin/run.js'), 'check', '--help'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [path.join(root, 'bin/run.js'), 'check', '--help'], {
+      encoding: 'utf8',
+    });
     expect(out).toContain('--json');
   });
 });

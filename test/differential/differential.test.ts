@@ -28,7 +28,13 @@ export function unsafe(r: DockerResult): string[] {
   if (r.create) {
     const hc = (r.create.HostConfig ?? {}) as Record<string, unknown>;
     const cfg = (r.create.Config ?? r.create) as Record<string, unknown>;
-    const nonEmpty = (v: unknown) => (Array.isArray(v) ? v.length > 0 : v !== null && v !== undefined && v !== '' && !(typeof v === 'object' && Object.keys(v as object).length === 0));
+    const nonEmpty = (v: unknown) =>
+      Array.isArray(v)
+        ? v.length > 0
+        : v !== null &&
+          v !== undefined &&
+          v !== '' &&
+          !(typeof v === 'object' && Object.keys(v as object).length === 0);
     if (nonEmpty(hc.Binds)) out.push(`Binds ${JSON.stringify(hc.Binds)}`);
     const mounts = (hc.Mounts ?? []) as { Type?: string }[];
     if (mounts.some((m) => m.Type !== 'tmpfs')) out.push(`Mounts ${JSON.stringify(mounts)}`);
@@ -43,8 +49,11 @@ export function unsafe(r: DockerResult): string[] {
     if (typeof cfg.User === 'string' && ROOT_USER.test(cfg.User)) out.push(`User ${cfg.User}`);
     // A chosen MAC can be another container's on the shared bridge.
     if (nonEmpty(cfg.MacAddress)) out.push(`MacAddress ${String(cfg.MacAddress)}`);
-    const endpoints = ((r.create.NetworkingConfig as { EndpointsConfig?: Record<string, { MacAddress?: string }> } | undefined)?.EndpointsConfig ?? {});
-    for (const [net, ep] of Object.entries(endpoints)) if (nonEmpty(ep?.MacAddress)) out.push(`MacAddress ${net} ${String(ep.MacAddress)}`);
+    const endpoints =
+      (r.create.NetworkingConfig as { EndpointsConfig?: Record<string, { MacAddress?: string }> } | undefined)
+        ?.EndpointsConfig ?? {};
+    for (const [net, ep] of Object.entries(endpoints))
+      if (nonEmpty(ep?.MacAddress)) out.push(`MacAddress ${net} ${String(ep.MacAddress)}`);
   }
   if (r.exec) {
     if (r.exec.Privileged) out.push('exec Privileged');
@@ -102,7 +111,9 @@ describe.skipIf(!existsSync(DOCKER))('differential: our parser vs the docker 28.
       const show = `docker ${JSON.stringify(argv)}`;
       if (d.verdict === 'other') others.push(`${show}: exit ${d.exitCode}: ${d.stderr.trim().split('\n')[0]}`);
       else if ((d.verdict === 'accepted' || d.verdict === 'usage') && d.verdict !== ours)
-        mismatches.push(`${show}: docker ${d.verdict} (exit ${d.exitCode}: ${d.stderr.trim().split('\n')[0] ?? ''}), ours ${ours}${why ? ` (${why})` : ''}`);
+        mismatches.push(
+          `${show}: docker ${d.verdict} (exit ${d.exitCode}: ${d.stderr.trim().split('\n')[0] ?? ''}), ours ${ours}${why ? ` (${why})` : ''}`,
+        );
       if (ours === 'accepted') {
         const decision = decide(argv, TEST_POLICY);
         if (decision.allowed) {
@@ -118,7 +129,10 @@ describe.skipIf(!existsSync(DOCKER))('differential: our parser vs the docker 28.
     finals.forEach((f, i) => {
       const d = finalResults[i];
       // Our emitted argv must parse in docker; what docker refuses later for other reasons is not ours.
-      if (d.verdict === 'usage' || d.verdict === 'other') mismatches.push(`final argv ${JSON.stringify(f.argv)} (from ${JSON.stringify(f.from)}) not accepted by docker: ${d.stderr.trim().split('\n')[0]}`);
+      if (d.verdict === 'usage' || d.verdict === 'other')
+        mismatches.push(
+          `final argv ${JSON.stringify(f.argv)} (from ${JSON.stringify(f.from)}) not accepted by docker: ${d.stderr.trim().split('\n')[0]}`,
+        );
       counts.allowedChecked++;
       const problems = unsafe(d);
       // The final run must carry a private cgroup namespace: an empty one is the daemon's default,

@@ -105,10 +105,25 @@ function route(method: string, path: string, res: ServerResponse): void {
   }
   if (path === '/version')
     return json(res, 200, {
-      Version: '28.2.2', ApiVersion: API_VERSION, MinAPIVersion: '1.24', Os: 'linux', Arch: 'amd64',
-      GitCommit: 'fake', GoVersion: 'go1.24', KernelVersion: '6', BuildTime: '', Components: [],
+      Version: '28.2.2',
+      ApiVersion: API_VERSION,
+      MinAPIVersion: '1.24',
+      Os: 'linux',
+      Arch: 'amd64',
+      GitCommit: 'fake',
+      GoVersion: 'go1.24',
+      KernelVersion: '6',
+      BuildTime: '',
+      Components: [],
     });
-  if (path === '/info') return json(res, 200, { ID: 'fake', OSType: 'linux', Architecture: 'x86_64', Name: 'fake', ServerVersion: '28.2.2' });
+  if (path === '/info')
+    return json(res, 200, {
+      ID: 'fake',
+      OSType: 'linux',
+      Architecture: 'x86_64',
+      Name: 'fake',
+      ServerVersion: '28.2.2',
+    });
   if (method === 'POST' && path === '/containers/create') return json(res, 201, { Id: ID, Warnings: [] });
   if (method === 'POST' && /^\/containers\/[^/]+\/exec$/.test(path)) return json(res, 201, { Id: ID });
   if (method === 'POST' && /^\/containers\/[^/]+\/start$/.test(path)) {
@@ -118,14 +133,16 @@ function route(method: string, path: string, res: ServerResponse): void {
   }
   if (method === 'POST' && /^\/containers\/[^/]+\/wait$/.test(path)) return json(res, 200, { StatusCode: 0 });
   if (method === 'GET' && /^\/containers\/[^/]+\/json$/.test(path)) return json(res, 200, CONTAINER);
-  if (method === 'GET' && /^\/exec\/[^/]+\/json$/.test(path)) return json(res, 200, { ID, Running: false, ExitCode: 0, ContainerID: ID });
+  if (method === 'GET' && /^\/exec\/[^/]+\/json$/.test(path))
+    return json(res, 200, { ID, Running: false, ExitCode: 0, ContainerID: ID });
   if (method === 'POST' && /^\/exec\/[^/]+\/start$/.test(path)) {
     res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream', 'Content-Length': 0 });
     res.end();
     return;
   }
   if (method === 'GET' && (path === '/containers/json' || path === '/images/json')) return json(res, 200, []);
-  if (method === 'POST' && (path === '/images/create' || /^\/images\/.+\/push$/.test(path))) return json(res, 200, { status: 'ok' });
+  if (method === 'POST' && (path === '/images/create' || /^\/images\/.+\/push$/.test(path)))
+    return json(res, 200, { status: 'ok' });
   if (method === 'POST' && path === '/auth') return json(res, 200, { Status: 'Login Succeeded' });
   // Attach and everything else: a plain error, so the client finishes promptly.
   return json(res, 500, { message: `fake engine: ${method} ${path} not implemented` });

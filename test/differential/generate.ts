@@ -21,15 +21,39 @@ const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]
 const chance = (r: Rng, p: number) => r() < p;
 
 export const TRUSTED = 'registry.example.internal';
-const IMAGES = [`${TRUSTED}/team/app:1.0`, `${TRUSTED}/team/app`, `${TRUSTED}/x/y@sha256:${'a'.repeat(64)}`, 'alpine', 'busybox:1.36', `${TRUSTED}:443/team/app`];
+const IMAGES = [
+  `${TRUSTED}/team/app:1.0`,
+  `${TRUSTED}/team/app`,
+  `${TRUSTED}/x/y@sha256:${'a'.repeat(64)}`,
+  'alpine',
+  'busybox:1.36',
+  `${TRUSTED}:443/team/app`,
+];
 const CONTAINERS = ['c1', 'web', 'f00dcafe'];
 
 /** Valid-looking values per flag name (any command), then per type. */
 const VALUES: Record<string, readonly string[]> = {
-  publish: ['80', '8080:80', '127.0.0.1:50000:80/tcp', '50000-50001:80-81', '[::1]:50010:80', 'published=50002,target=80', '50003:53/udp', '1000:80'],
+  publish: [
+    '80',
+    '8080:80',
+    '127.0.0.1:50000:80/tcp',
+    '50000-50001:80-81',
+    '[::1]:50010:80',
+    'published=50002,target=80',
+    '50003:53/udp',
+    '1000:80',
+  ],
   expose: ['80', '8000-8001/udp', '443/tcp'],
   volume: ['/data', 'vol:/data', '/tmp:/x:ro', './rel:/r', 'C:/x'],
-  mount: ['type=tmpfs,target=/t', 'type=tmpfs,dst=/t,tmpfs-size=64m', 'type=volume,src=v,dst=/d', 'type=bind,source=/tmp,target=/h', '"type=tmpfs","target=/x"', 'Type=Bind,Source=/,Target=/h', 'type=tmpfs,target=/a,type=bind,source=/'],
+  mount: [
+    'type=tmpfs,target=/t',
+    'type=tmpfs,dst=/t,tmpfs-size=64m',
+    'type=volume,src=v,dst=/d',
+    'type=bind,source=/tmp,target=/h',
+    '"type=tmpfs","target=/x"',
+    'Type=Bind,Source=/,Target=/h',
+    'type=tmpfs,target=/a,type=bind,source=/',
+  ],
   tmpfs: ['/run', '/tmp:rw,size=64m'],
   network: ['bridge', 'none', 'host', 'mynet', 'container:abc', 'name=mynet,alias=a', 'NAME=HOST', 'default'],
   net: ['bridge', 'host', 'mynet'],
@@ -40,7 +64,14 @@ const VALUES: Record<string, readonly string[]> = {
   'cap-drop': ['ALL', 'NET_RAW'],
   device: ['/dev/null', '/dev/null:/dev/x:r', 'vendor.com/gpu=0'],
   gpus: ['all', '1', 'device=0', 'count=2,driver=nvidia'],
-  'security-opt': ['no-new-privileges', 'no-new-privileges=true', 'no-new-privileges:true', 'apparmor=unconfined', 'label=disable', 'seccomp=unconfined'],
+  'security-opt': [
+    'no-new-privileges',
+    'no-new-privileges=true',
+    'no-new-privileges:true',
+    'apparmor=unconfined',
+    'label=disable',
+    'seccomp=unconfined',
+  ],
   sysctl: ['net.ipv4.ip_forward=1', 'kernel.shmmax=1'],
   ulimit: ['nofile=1024:2048', 'nproc=-1', 'core=0', 'nofile=0x10'],
   'add-host': ['h:1.2.3.4', 'h=::1', 'h:host-gateway', 'h:[::1]'],
@@ -111,7 +142,13 @@ const INVALID: Record<string, readonly string[]> = {
   publish: ['abc', '=', '80:80:80:80x', '1-2:3', '70000:80', 'x:80:80', '80/ftp', 'published=1,=x'],
   expose: ['a:b', 'x', '5-1'],
   volume: ['::', 'a::b', '/a:/b:/c:/d'],
-  mount: ['type=tmpfs', 'foo', 'type=tmpfs,target=/t,tmpfs-mode=9', 'src="x', 'type=volume,target=/a,bind-propagation=shared'],
+  mount: [
+    'type=tmpfs',
+    'foo',
+    'type=tmpfs,target=/t,tmpfs-mode=9',
+    'src="x',
+    'type=volume,target=/a,bind-propagation=shared',
+  ],
   network: ['name=,x=y', 'foo=bar', 'name=a,bogus=1'],
   env: ['', '=x'],
   label: ['', ' ', 'a b=c'],
@@ -172,12 +209,48 @@ const BAD_TYPE: Record<string, readonly string[]> = {
 };
 
 /** Flags we never generate: they read/write host files, need a TTY, or contact a network. */
-const SKIP = new Set(['env-file', 'label-file', 'cidfile', 'iidfile', 'file', 'output', 'input', 'config', 'password-stdin', 'use-api-socket', 'follow', 'checkpoint', 'checkpoint-dir', 'help']);
+const SKIP = new Set([
+  'env-file',
+  'label-file',
+  'cidfile',
+  'iidfile',
+  'file',
+  'output',
+  'input',
+  'config',
+  'password-stdin',
+  'use-api-socket',
+  'follow',
+  'checkpoint',
+  'checkpoint-dir',
+  'help',
+]);
 
 export const COMMAND_WEIGHTS: readonly [string, number][] = [
-  ['run', 40], ['create', 8], ['exec', 12], ['ps', 3], ['logs', 3], ['stop', 3], ['start', 2], ['restart', 2],
-  ['rm', 3], ['inspect', 2], ['port', 2], ['images', 3], ['pull', 2], ['push', 2], ['tag', 2], ['version', 1],
-  ['info', 1], ['login', 1], ['logout', 1], ['kill', 2], ['top', 2], ['rmi', 2], ['wait', 1], ['rename', 1],
+  ['run', 40],
+  ['create', 8],
+  ['exec', 12],
+  ['ps', 3],
+  ['logs', 3],
+  ['stop', 3],
+  ['start', 2],
+  ['restart', 2],
+  ['rm', 3],
+  ['inspect', 2],
+  ['port', 2],
+  ['images', 3],
+  ['pull', 2],
+  ['push', 2],
+  ['tag', 2],
+  ['version', 1],
+  ['info', 1],
+  ['login', 1],
+  ['logout', 1],
+  ['kill', 2],
+  ['top', 2],
+  ['rmi', 2],
+  ['wait', 1],
+  ['rename', 1],
 ];
 
 function weighted(r: Rng): string {
@@ -203,21 +276,39 @@ function positionals(r: Rng, spec: CommandSpec): string[] {
   const image = () => pick(r, IMAGES);
   const ctr = () => pick(r, CONTAINERS);
   switch (spec.name) {
-    case 'run': case 'create': {
-      const cmd = chance(r, 0.5) ? [] : pick(r, [['sh', '-c', 'echo hi'], ['--privileged'], ['ls', '-la', '--', 'x'], ['-v', '/:/h'], ['true']]);
+    case 'run':
+    case 'create': {
+      const cmd = chance(r, 0.5)
+        ? []
+        : pick(r, [['sh', '-c', 'echo hi'], ['--privileged'], ['ls', '-la', '--', 'x'], ['-v', '/:/h'], ['true']]);
       return [image(), ...cmd];
     }
-    case 'exec': return [ctr(), ...pick(r, [['sh'], ['ls', '-la'], ['--privileged', 'x'], ['id', '-u']])];
-    case 'pull': case 'push': return [image()];
-    case 'tag': return [image(), `${TRUSTED}/team/other:2`];
-    case 'images': return chance(r, 0.5) ? [] : [image()];
-    case 'rmi': return [image()];
-    case 'port': return chance(r, 0.5) ? [ctr()] : [ctr(), '80/tcp'];
-    case 'rename': return [ctr(), 'newname'];
-    case 'top': return [ctr(), ...(chance(r, 0.3) ? ['-ef'] : [])];
-    case 'login': case 'logout': return chance(r, 0.7) ? [TRUSTED] : [];
-    case 'ps': case 'version': case 'info': return [];
-    default: return Array.from({ length: 1 + Math.floor(r() * 2) }, ctr);
+    case 'exec':
+      return [ctr(), ...pick(r, [['sh'], ['ls', '-la'], ['--privileged', 'x'], ['id', '-u']])];
+    case 'pull':
+    case 'push':
+      return [image()];
+    case 'tag':
+      return [image(), `${TRUSTED}/team/other:2`];
+    case 'images':
+      return chance(r, 0.5) ? [] : [image()];
+    case 'rmi':
+      return [image()];
+    case 'port':
+      return chance(r, 0.5) ? [ctr()] : [ctr(), '80/tcp'];
+    case 'rename':
+      return [ctr(), 'newname'];
+    case 'top':
+      return [ctr(), ...(chance(r, 0.3) ? ['-ef'] : [])];
+    case 'login':
+    case 'logout':
+      return chance(r, 0.7) ? [TRUSTED] : [];
+    case 'ps':
+    case 'version':
+    case 'info':
+      return [];
+    default:
+      return Array.from({ length: 1 + Math.floor(r() * 2) }, ctr);
   }
 }
 
@@ -248,7 +339,8 @@ export function generateArgv(r: Rng): Generated {
   const name = weighted(r);
   const spec = COMMANDS[name];
   const out: string[] = [];
-  if (chance(r, 0.08)) out.push(...pick(r, [['-D'], ['--debug'], ['-l', 'info'], ['--log-level=warn'], ['--'], ['-D=false']]));
+  if (chance(r, 0.08))
+    out.push(...pick(r, [['-D'], ['--debug'], ['-l', 'info'], ['--log-level=warn'], ['--'], ['-D=false']]));
   out.push(...pick(r, spec.aliases));
   const flags = spec.flags.filter((f) => !SKIP.has(f.long));
   const mode = r();
@@ -276,7 +368,8 @@ export function generateArgv(r: Rng): Generated {
       flagArgs.push([`-${letters}${v.short}${valueFor(r, v, false)}`]);
     } else flagArgs.push([`-${letters}${tail}`]);
   }
-  if (mode >= 0.12 && mode < 0.16) flagArgs.push([pick(r, ['--bogus', '-Z', '--Privileged', '---x', '--=x', '-dZ', '--priv'])]);
+  if (mode >= 0.12 && mode < 0.16)
+    flagArgs.push([pick(r, ['--bogus', '-Z', '--Privileged', '---x', '--=x', '-dZ', '--priv'])]);
   let pos = positionals(r, spec);
   if (mode >= 0.16 && mode < 0.2) pos = chance(r, 0.5) ? pos.slice(0, Math.max(0, pos.length - 1)) : [...pos, 'extra'];
   if (mode >= 0.2 && mode < 0.22) {

@@ -15,7 +15,10 @@ export interface DockerResult {
   readonly stderr: string;
   readonly requests: Recorded[];
   /** The body of POST /containers/create, when docker got that far. */
-  readonly create?: { Config?: Record<string, unknown>; HostConfig?: Record<string, unknown> } & Record<string, unknown>;
+  readonly create?: { Config?: Record<string, unknown>; HostConfig?: Record<string, unknown> } & Record<
+    string,
+    unknown
+  >;
   /** The body of POST /containers/{id}/exec. */
   readonly exec?: Record<string, unknown>;
 }
@@ -88,10 +91,10 @@ export async function startWorker(): Promise<Worker> {
       const requests = engine.take('');
       const stderr = String(p.stderr ?? '');
       const exitCode = p.exitCode ?? -1;
-      const create = requests.find((q) => q.method === 'POST' && q.path === '/containers/create')?.body as DockerResult['create'];
+      const create = requests.find((q) => q.method === 'POST' && q.path === '/containers/create')
+        ?.body as DockerResult['create'];
       const exec = requests.find((q) => q.method === 'POST' && /^\/containers\/[^/]+\/exec$/.test(q.path))?.body as
-        | Record<string, unknown>
-        | undefined;
+        Record<string, unknown> | undefined;
       let verdict: DockerVerdict;
       if (p.timedOut) verdict = 'other';
       else if (create || exec) verdict = 'accepted';

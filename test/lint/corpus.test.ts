@@ -6,7 +6,10 @@ import { lintDockerfile } from '../../src/dockerfile/index.js';
 import { loadPolicy } from '../../src/policy/load.js';
 
 const dir = path.resolve(import.meta.dirname, '../corpus');
-const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, { approvable: boolean; rules: string[] }>;
+const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<
+  string,
+  { approvable: boolean; rules: string[] }
+>;
 const policy = loadPolicy(path.join(dir, 'policy.json'));
 const files = ['good', 'bad'].flatMap((d) => fs.readdirSync(path.join(dir, d)).map((f) => `${d}/${f}`)).sort();
 

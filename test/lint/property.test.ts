@@ -7,11 +7,69 @@ import { formatTty } from '../../src/dockerfile/format/tty.js';
 import { lintDockerfile } from '../../src/dockerfile/index.js';
 import { TEST_POLICY } from '../../src/dockerfile/test-helpers.js';
 
-const KEYWORDS = ['FROM', 'from', 'RUN', 'USER', 'US\\\nER', 'ARG', 'ENV', 'COPY', 'ADD', 'EXPOSE', 'HEALTHCHECK', 'CMD', 'ENTRYPOINT', 'ONBUILD', '#', '# syntax=', '# escape=`', 'LABEL'];
-const PIECES = ['registry.example.internal/a:1', '${X:-y}', '${X', '$', '${}', '<<EOF', '<<-"E"', 'EOF', '\\', '`', '\n', ' ', '"', "'", '[', '["a"]', '|', 'curl x | sh', '--from=', '--mount=from=a', '--chmod=777', 'AS', 'b', '0', 'root', '=', '\t', '\r\n', 'sudo', '$(curl x)', '<(', ')'];
+const KEYWORDS = [
+  'FROM',
+  'from',
+  'RUN',
+  'USER',
+  'US\\\nER',
+  'ARG',
+  'ENV',
+  'COPY',
+  'ADD',
+  'EXPOSE',
+  'HEALTHCHECK',
+  'CMD',
+  'ENTRYPOINT',
+  'ONBUILD',
+  '#',
+  '# syntax=',
+  '# escape=`',
+  'LABEL',
+];
+const PIECES = [
+  'registry.example.internal/a:1',
+  '${X:-y}',
+  '${X',
+  '$',
+  '${}',
+  '<<EOF',
+  '<<-"E"',
+  'EOF',
+  '\\',
+  '`',
+  '\n',
+  ' ',
+  '"',
+  "'",
+  '[',
+  '["a"]',
+  '|',
+  'curl x | sh',
+  '--from=',
+  '--mount=from=a',
+  '--chmod=777',
+  'AS',
+  'b',
+  '0',
+  'root',
+  '=',
+  '\t',
+  '\r\n',
+  'sudo',
+  '$(curl x)',
+  '<(',
+  ')',
+];
 
 const dockerfileish = fc
-  .array(fc.tuple(fc.constantFrom(...KEYWORDS), fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 6 })), { maxLength: 8 })), { maxLength: 25 })
+  .array(
+    fc.tuple(
+      fc.constantFrom(...KEYWORDS),
+      fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 6 })), { maxLength: 8 }),
+    ),
+    { maxLength: 25 },
+  )
   .map((lines) => lines.map(([k, parts]) => `${k} ${parts.join('')}`).join('\n'));
 
 function lintAll(text: string): void {

@@ -9,7 +9,10 @@ import { DOCKERFILE_RULES, lintDockerfile } from '../../src/dockerfile/index.js'
 import { loadPolicy } from '../../src/policy/load.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const schemaJson = JSON.parse(fs.readFileSync(path.join(root, 'fixtures/sarif-schema-2.1.0.json'), 'utf8')) as Record<string, unknown>;
+const schemaJson = JSON.parse(fs.readFileSync(path.join(root, 'fixtures/sarif-schema-2.1.0.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 // Draft-04 `id` becomes `$id`; its `$schema` is dropped so Ajv uses its default draft.
 const { id, ...rest } = schemaJson;
 delete rest.$schema;
@@ -21,7 +24,11 @@ const validate = ajv.compile({ ...rest, $id: String(id) });
 const corpus = path.join(root, 'corpus');
 const policy = loadPolicy(path.join(corpus, 'policy.json'));
 const results = ['good', 'bad'].flatMap((d) =>
-  fs.readdirSync(path.join(corpus, d)).map((f) => lintDockerfile(fs.readFileSync(path.join(corpus, d, f), 'utf8'), policy, { file: `test/corpus/${d}/${f}` })),
+  fs
+    .readdirSync(path.join(corpus, d))
+    .map((f) =>
+      lintDockerfile(fs.readFileSync(path.join(corpus, d, f), 'utf8'), policy, { file: `test/corpus/${d}/${f}` }),
+    ),
 );
 
 describe('SARIF 2.1.0', () => {
@@ -37,7 +44,8 @@ describe('SARIF 2.1.0', () => {
     const odd = lintDockerfile('FROM x\n', policy, { file: 'dir with space/Dockerfile#1' });
     const stdin = lintDockerfile('FROM x\n', policy, { file: '-' });
     const abs = lintDockerfile('FROM x\n', policy, { file: '/abs/Dockerfile' });
-    for (const rs of [[], [odd, stdin, abs]]) expect(validate(JSON.parse(formatSarif(rs, { version: '0.1.0' }))), JSON.stringify(validate.errors)).toBe(true);
+    for (const rs of [[], [odd, stdin, abs]])
+      expect(validate(JSON.parse(formatSarif(rs, { version: '0.1.0' }))), JSON.stringify(validate.errors)).toBe(true);
   });
   test('the validator does reject what is not SARIF 2.1.0', () => {
     const log = JSON.parse(formatSarif(results, { version: '0.1.0' }));
@@ -51,6 +59,10 @@ describe('SARIF 2.1.0', () => {
     const byRule = Object.fromEntries(log.runs[0].results.map((x: { ruleId: string }) => [x.ruleId, x]));
     expect(byRule['untrusted-base'].level).toBe('error');
     expect(byRule['privileged-port'].level).toBe('note');
-    expect(byRule['privileged-port'].locations[0].physicalLocation.region).toEqual({ startLine: 2, startColumn: 8, endColumn: 10 });
+    expect(byRule['privileged-port'].locations[0].physicalLocation.region).toEqual({
+      startLine: 2,
+      startColumn: 8,
+      endColumn: 10,
+    });
   });
 });

@@ -9,6 +9,9 @@ export default class ShimUninstall extends Command {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ShimUninstall);
-    process.exitCode = uninstallShim({ dir: flags.dir, force: false }, { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) });
+    process.exitCode = uninstallShim(
+      { dir: flags.dir, force: false },
+      { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) },
+    );
   }
 }

@@ -6,6 +6,13 @@ export function formatJson(result: LintResult): string {
   return JSON.stringify({
     file: result.file,
     approvable: result.approvable,
-    findings: result.findings.map((f) => ({ rule: f.rule, severity: f.severity, line: f.line, column: f.column, message: f.message, fix: f.fix })),
+    findings: result.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      line: f.line,
+      column: f.column,
+      message: f.message,
+      fix: f.fix,
+    })),
   });
 }

@@ -9,7 +9,10 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', 
 function uriOf(file: string): string {
   const p = file === '-' ? 'stdin' : file.replace(/\\/g, '/');
   const abs = p.startsWith('/');
-  const enc = p.split('/').map((seg) => encodeURIComponent(seg)).join('/');
+  const enc = p
+    .split('/')
+    .map((seg) => encodeURIComponent(seg))
+    .join('/');
   return abs ? `file://${enc}` : enc;
 }
 

@@ -10,17 +10,24 @@ const SGR = { error: '1;31', warning: '1;33', info: '1;36', dim: '2', bold: '1' 
 
 export function formatTty(result: LintResult, text: string, options: TtyOptions = {}): string {
   const paint = (code: string, s: string) => (options.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const lines = text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''));
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''));
   const out: string[] = [];
   for (const f of result.findings) {
-    out.push(`${paint(SGR.bold, `${result.file}:${f.line}:${f.column}:`)} ${paint(SGR[f.severity], f.severity)} ${paint(SGR.dim, f.rule)}: ${f.message}`);
+    out.push(
+      `${paint(SGR.bold, `${result.file}:${f.line}:${f.column}:`)} ${paint(SGR[f.severity], f.severity)} ${paint(SGR.dim, f.rule)}: ${f.message}`,
+    );
     const src = lines[f.line - 1];
     if (src !== undefined) {
       const num = String(f.line);
       const shown = src.replace(/\t/g, ' ');
       out.push(`  ${num} | ${shown}`);
       const width = Math.max(1, Math.min(f.length, shown.length - (f.column - 1)));
-      out.push(`  ${' '.repeat(num.length)} | ${' '.repeat(Math.max(0, f.column - 1))}${paint(SGR[f.severity], '^' + '~'.repeat(width - 1))}`);
+      out.push(
+        `  ${' '.repeat(num.length)} | ${' '.repeat(Math.max(0, f.column - 1))}${paint(SGR[f.severity], '^' + '~'.repeat(width - 1))}`,
+      );
     }
     out.push(`  ${paint(SGR.bold, 'fix:')} ${f.fix}`);
   }

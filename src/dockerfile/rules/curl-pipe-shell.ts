@@ -16,7 +16,8 @@ const INTERPRETERS: Record<string, RegExp> = {
 /** Does this program execute what arrives on its stdin? */
 export function runsStdin(inv: Invocation): boolean {
   const code = SHELLS.has(inv.name) ? /^-[a-zA-Z]*c/ : INTERPRETERS[inv.name];
-  if (code === undefined) return inv.name === 'source' || inv.name === '.' ? ['/dev/stdin', '-'].includes(inv.args[0]?.text ?? '') : false;
+  if (code === undefined)
+    return inv.name === 'source' || inv.name === '.' ? ['/dev/stdin', '-'].includes(inv.args[0]?.text ?? '') : false;
   for (let i = 0; i < inv.args.length; i++) {
     const a = inv.args[i].text;
     if (a === '-' || a === '/dev/stdin') return true;
@@ -50,7 +51,10 @@ function programOf(value: string): string | null {
 }
 
 /** A resolver for the pipelines of one script: assignments anywhere in it, then `outer` (the Dockerfile's scope). */
-export function resolverFor(pipelines: readonly AnalysedPipeline[], outer: (name: string) => string | null | undefined = () => undefined): Resolve {
+export function resolverFor(
+  pipelines: readonly AnalysedPipeline[],
+  outer: (name: string) => string | null | undefined = () => undefined,
+): Resolve {
   const assigned = new Map<string, string[]>();
   for (const p of pipelines)
     for (const c of p.commands)
@@ -70,15 +74,18 @@ export function resolverFor(pipelines: readonly AnalysedPipeline[], outer: (name
 }
 
 /** A variable in command position (a cheap first look: `$C …`, `… | $S`, `sudo ${C}`). */
-const VAR_COMMAND = /(?:^|[;&|(`\n]|\b(?:then|do|else|exec|command|env|sudo|xargs|time|nice|nohup|busybox))\s*\$\{?[A-Za-z_]/m;
+const VAR_COMMAND =
+  /(?:^|[;&|(`\n]|\b(?:then|do|else|exec|command|env|sudo|xargs|time|nice|nohup|busybox))\s*\$\{?[A-Za-z_]/m;
 
 const literal: Resolve = (name) => (VAR_NAME.test(name) ? null : [name]);
 
 function downloads(script: string, resolve: Resolve): boolean {
-  return parseShell(script).some((p) => p.commands.some((c) => {
-    const inv = invocation(c);
-    return inv !== null && (resolve(inv.name)?.some((n) => DOWNLOADERS.has(n)) ?? false);
-  }));
+  return parseShell(script).some((p) =>
+    p.commands.some((c) => {
+      const inv = invocation(c);
+      return inv !== null && (resolve(inv.name)?.some((n) => DOWNLOADERS.has(n)) ?? false);
+    }),
+  );
 }
 
 /** Descriptions of each download-executed-by-a-shell in a script. */
@@ -102,17 +109,24 @@ function downloadsRun(pipelines: readonly AnalysedPipeline[], resolve: Resolve =
       const names = resolve(inv.name);
       const downloader = names?.find((n) => DOWNLOADERS.has(n));
       if (names !== null && downloader === undefined) continue;
-      const sh = invs.slice(k + 1).map((i) => (i ? { i, as: runsStdinAs(i, resolve) } : null)).find((x) => x !== null && x.as !== null);
+      const sh = invs
+        .slice(k + 1)
+        .map((i) => (i ? { i, as: runsStdinAs(i, resolve) } : null))
+        .find((x) => x !== null && x.as !== null);
       if (!sh) continue;
       const shell = [...sh.i.wrappers, sh.i.name === sh.as ? sh.as : `${sh.i.name} (${sh.as})`].join(' ');
-      out.push(downloader === undefined
-        ? `${inv.name} … | ${shell}: ${inv.name} is a command named by a variable whose value a reviewer cannot see`
-        : `${inv.name === downloader ? downloader : `${inv.name} (${downloader})`} … | ${shell}`);
+      out.push(
+        downloader === undefined
+          ? `${inv.name} … | ${shell}: ${inv.name} is a command named by a variable whose value a reviewer cannot see`
+          : `${inv.name === downloader ? downloader : `${inv.name} (${downloader})`} … | ${shell}`,
+      );
       break;
     }
     for (const inv of invs) {
       if (!inv) continue;
-      const name = (resolve(inv.name) ?? []).find((n) => SHELLS.has(n) || n in INTERPRETERS || ['eval', 'source', '.'].includes(n));
+      const name = (resolve(inv.name) ?? []).find(
+        (n) => SHELLS.has(n) || n in INTERPRETERS || ['eval', 'source', '.'].includes(n),
+      );
       if (name === undefined) continue;
       const sub = inv.args.flatMap((w) => w.subs).find((s) => downloads(s, resolve));
       if (sub !== undefined) out.push(`${name} runs the output of ${sub.trim().split(/\s+/)[0]}`);
@@ -125,7 +139,8 @@ export const rule: DockerfileRule = {
   id: 'curl-pipe-shell',
   severity: 'error',
   title: 'Download piped into a shell',
-  reason: 'curl … | sh runs whatever the server sends at build time, as root, unreviewed; the approved Dockerfile does not say what code ran.',
+  reason:
+    'curl … | sh runs whatever the server sends at build time, as root, unreviewed; the approved Dockerfile does not say what code ran.',
   fix: 'Download to a file, check a pinned checksum (echo "<sha256>  file" | sha256sum -c), then run it; better, install from a package repository or COPY a reviewed script.',
   check(df) {
     const out: RuleFinding[] = [];
@@ -139,7 +154,11 @@ export const rule: DockerfileRule = {
       for (const what of downloadsRun(pipelines, resolve)) {
         const tool = what.split(/[\s…]/)[0];
         const where = instr.trigger ? 'ONBUILD trigger ' : '';
-        out.push({ instruction: instr, ...locate(df, instr, tool === 'sh' || tool === 'bash' ? '' : tool), message: `${where}${instr.keyword} executes a download: ${what}` });
+        out.push({
+          instruction: instr,
+          ...locate(df, instr, tool === 'sh' || tool === 'bash' ? '' : tool),
+          message: `${where}${instr.keyword} executes a download: ${what}`,
+        });
       }
     }
     return out;

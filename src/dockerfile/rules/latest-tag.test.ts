@@ -20,6 +20,8 @@ describe('latest-tag', () => {
     expect(lines(R, ['ARG IMG=registry.example.internal/base/node', 'FROM $IMG'])).toEqual([2]);
   });
   test('COPY --from=<image> too', () => {
-    expect(lines(R, ['FROM registry.example.internal/base/a:1', 'COPY --from=registry.example.internal/tools/x /x /x'])).toEqual([2]);
+    expect(
+      lines(R, ['FROM registry.example.internal/base/a:1', 'COPY --from=registry.example.internal/tools/x /x /x']),
+    ).toEqual([2]);
   });
 });

@@ -6,7 +6,8 @@ export const rule: DockerfileRule = {
   id: 'latest-tag',
   severity: 'error',
   title: 'Image without a version (:latest or no tag)',
-  reason: 'An approval covers the Dockerfile\'s bytes: with :latest (or no tag, which means :latest) the approved Dockerfile builds a different image tomorrow.',
+  reason:
+    "An approval covers the Dockerfile's bytes: with :latest (or no tag, which means :latest) the approved Dockerfile builds a different image tomorrow.",
   fix: 'Pin a version tag (base/node:20.11) or, better, a digest (base/node@sha256:…).',
   check(df) {
     const out: RuleFinding[] = [];

@@ -19,6 +19,8 @@ describe('parse-error', () => {
     expect(lines(R, ['# escape=x', B])).toEqual([1]);
   });
   test('a good file has none', () => {
-    expect(lines(R, ['# syntax=registry.example.internal/fe:1', 'ARG V=1', B, 'RUN <<EOF', 'true', 'EOF', 'USER 1'])).toEqual([]);
+    expect(
+      lines(R, ['# syntax=registry.example.internal/fe:1', 'ARG V=1', B, 'RUN <<EOF', 'true', 'EOF', 'USER 1']),
+    ).toEqual([]);
   });
 });

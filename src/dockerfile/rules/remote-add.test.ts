@@ -13,6 +13,8 @@ describe('remote-add', () => {
     expect(lines(R, [B, 'ARG URL=https://example.com/x', 'ADD ${URL} /x'])).toEqual([3]);
   });
   test('local sources and COPY pass', () => {
-    expect(lines(R, [B, 'ADD app.tar.gz /opt/', 'COPY https-notes.txt /x', 'ADD <<EOF /x', 'https://not-a-source', 'EOF'])).toEqual([]);
+    expect(
+      lines(R, [B, 'ADD app.tar.gz /opt/', 'COPY https-notes.txt /x', 'ADD <<EOF /x', 'https://not-a-source', 'EOF']),
+    ).toEqual([]);
   });
 });

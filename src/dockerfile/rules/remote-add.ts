@@ -8,7 +8,8 @@ export const rule: DockerfileRule = {
   id: 'remote-add',
   severity: 'error',
   title: 'ADD of a remote URL',
-  reason: 'ADD <url> fetches whatever the server returns at build time, as root, from outside the reviewed build context: the approved Dockerfile no longer says what goes into the image.',
+  reason:
+    'ADD <url> fetches whatever the server returns at build time, as root, from outside the reviewed build context: the approved Dockerfile no longer says what goes into the image.',
   fix: 'Put the file in the build context and COPY it, or download it in a RUN step that verifies a pinned checksum (sha256sum -c).',
   check(df) {
     const out: RuleFinding[] = [];
@@ -19,7 +20,11 @@ export const rule: DockerfileRule = {
         if (src.startsWith('<<')) continue;
         const ex = df.expand(src, instr);
         if (REMOTE.test(ex.value) || (ex.unresolved.length > 0 && src.includes('://')))
-          out.push({ instruction: instr, ...locate(df, instr, src), message: `ADD fetches ${ex.value || src} from the network at build time` });
+          out.push({
+            instruction: instr,
+            ...locate(df, instr, src),
+            message: `ADD fetches ${ex.value || src} from the network at build time`,
+          });
       }
     }
     return out;

@@ -23,13 +23,17 @@ describe('reserved-label', () => {
     expect(lines(R, [B, 'ARG NS', 'LABEL ${NS}.builder=x'])).toEqual([3]);
     expect(lines(R, [B, 'ARG NS', 'LABEL ci${NS}=x'])).toEqual([3]);
     expect(lines(R, [B, 'ARG NS', 'LABEL com.example.${NS}=x'])).toEqual([]);
-    const withArg = lintDockerfile([B, 'ARG NS=com', 'LABEL ${NS}.example=x'].join('\n'), TEST_POLICY, { buildArgs: { NS: 'cida' } });
+    const withArg = lintDockerfile([B, 'ARG NS=com', 'LABEL ${NS}.example=x'].join('\n'), TEST_POLICY, {
+      buildArgs: { NS: 'cida' },
+    });
     expect(withArg.findings.filter((f) => f.rule === R).map((f) => f.line)).toEqual([3]);
   });
   test('ONBUILD LABEL is judged the same', () => {
     expect(lines(R, [B, 'ONBUILD LABEL cida.owner=x'])).toEqual([2]);
   });
   test('other labels are fine', () => {
-    expect(lines(R, [B, 'LABEL org.opencontainers.image.source=x com.example.cida=1 cidar=2 "note"="cida.owner"'])).toEqual([]);
+    expect(
+      lines(R, [B, 'LABEL org.opencontainers.image.source=x com.example.cida=1 cidar=2 "note"="cida.owner"']),
+    ).toEqual([]);
   });
 });

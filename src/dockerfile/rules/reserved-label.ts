@@ -11,7 +11,10 @@ import type { DockerfileRule, RuleFinding } from '../rule.js';
 
 /** Could a key whose literal start is `prefix` (the text before its first variable) still become cida.…? */
 function couldBeReserved(prefix: string): boolean {
-  const p = prefix.normalize('NFKC').replace(/[\p{Cf}\p{Z}\s"'\\]/gu, '').toLowerCase();
+  const p = prefix
+    .normalize('NFKC')
+    .replace(/[\p{Cf}\p{Z}\s"'\\]/gu, '')
+    .toLowerCase();
   return p.length < RESERVED_PREFIX.length ? RESERVED_PREFIX.startsWith(p) : p.startsWith(RESERVED_PREFIX);
 }
 
@@ -19,7 +22,8 @@ export const rule: DockerfileRule = {
   id: 'reserved-label',
   severity: 'error',
   title: 'LABEL under the reserved cida. prefix',
-  reason: "Labels under cida. say who built an image from which approval; only the broker writes them, and people read them as its word.",
+  reason:
+    'Labels under cida. say who built an image from which approval; only the broker writes them, and people read them as its word.',
   fix: 'Choose a label key outside the cida. prefix (for example org.opencontainers.image.* or com.example.*); cida-docker adds its own labels when it builds.',
   check(df) {
     const out: RuleFinding[] = [];
@@ -29,9 +33,17 @@ export const rule: DockerfileRule = {
         const ex = df.expand(pair.name, instr);
         const where = instr.trigger ? 'ONBUILD LABEL' : 'LABEL';
         if (isReservedLabelKey(ex.value))
-          out.push({ instruction: instr, ...locate(df, instr, pair.name), message: `${where} ${pair.name}${ex.value !== pair.name ? ` (reads as ${JSON.stringify(ex.value)})` : ''}: the key is under the reserved cida. prefix` });
+          out.push({
+            instruction: instr,
+            ...locate(df, instr, pair.name),
+            message: `${where} ${pair.name}${ex.value !== pair.name ? ` (reads as ${JSON.stringify(ex.value)})` : ''}: the key is under the reserved cida. prefix`,
+          });
         else if (ex.unresolved.length > 0 && couldBeReserved(pair.name.slice(0, Math.max(0, pair.name.indexOf('$')))))
-          out.push({ instruction: instr, ...locate(df, instr, pair.name), message: `${where} ${pair.name}: the key depends on ${ex.unresolved.map((v) => `$${v}`).join(', ')}, which a --build-arg could make cida.…; start the key with a fixed name` });
+          out.push({
+            instruction: instr,
+            ...locate(df, instr, pair.name),
+            message: `${where} ${pair.name}: the key depends on ${ex.unresolved.map((v) => `$${v}`).join(', ')}, which a --build-arg could make cida.…; start the key with a fixed name`,
+          });
       }
     }
     return out;

@@ -44,19 +44,36 @@ describe('untrusted-base', () => {
     expect(lines(R, ['ARG T', 'FROM registry.example.internal/base/node:${T:?}'])).toEqual([2]);
   });
   test('ARGs declared inside a stage do not reach FROM', () => {
-    expect(lines(R, ['FROM registry.example.internal/base/a:1', 'ARG B=registry.example.internal/base/b:1', 'FROM ${B}'])).toEqual([3]);
+    expect(
+      lines(R, ['FROM registry.example.internal/base/a:1', 'ARG B=registry.example.internal/base/b:1', 'FROM ${B}']),
+    ).toEqual([3]);
   });
   test('build args replace defaults when the build passes them', async () => {
     const { lintDockerfile } = await import('../index.js');
     const { TEST_POLICY } = await import('../test-helpers.js');
-    const r = lintDockerfile('ARG B=registry.example.internal/base/b:1\nFROM $B\nUSER 1\nHEALTHCHECK NONE', TEST_POLICY, { buildArgs: { B: 'alpine:3' } });
+    const r = lintDockerfile(
+      'ARG B=registry.example.internal/base/b:1\nFROM $B\nUSER 1\nHEALTHCHECK NONE',
+      TEST_POLICY,
+      { buildArgs: { B: 'alpine:3' } },
+    );
     expect(r.findings.map((f) => f.rule)).toContain(R);
   });
   test('COPY --from=<image> and RUN --mount from=<image>', () => {
-    ok('FROM registry.example.internal/base/a:1 AS build', 'FROM scratch', 'COPY --from=build /x /x', 'COPY --from=0 /y /y');
+    ok(
+      'FROM registry.example.internal/base/a:1 AS build',
+      'FROM scratch',
+      'COPY --from=build /x /x',
+      'COPY --from=0 /y /y',
+    );
     expect(lines(R, ['FROM registry.example.internal/base/a:1', 'COPY --from=busybox:1.36 /bin/sh /sh'])).toEqual([2]);
-    expect(lines(R, ['FROM registry.example.internal/base/a:1', 'RUN --mount=type=bind,from=alpine:3,target=/m ls /m'])).toEqual([2]);
-    ok('FROM registry.example.internal/base/a:1 AS tools', 'FROM registry.example.internal/base/a:1', 'RUN --mount=type=cache,target=/c --mount=from=tools,target=/t ls');
+    expect(
+      lines(R, ['FROM registry.example.internal/base/a:1', 'RUN --mount=type=bind,from=alpine:3,target=/m ls /m']),
+    ).toEqual([2]);
+    ok(
+      'FROM registry.example.internal/base/a:1 AS tools',
+      'FROM registry.example.internal/base/a:1',
+      'RUN --mount=type=cache,target=/c --mount=from=tools,target=/t ls',
+    );
     expect(lines(R, ['FROM registry.example.internal/base/a:1', 'ARG IMG', 'COPY --from=$IMG /x /x'])).toEqual([3]);
   });
   test('a stage named later is not an earlier stage', () => {

@@ -25,6 +25,8 @@ describe('untrusted-syntax', () => {
     expect(lines(R, ['# hello', '# syntax=docker/dockerfile:1', B])).toEqual([]);
   });
   test('only the first word is the image', () => {
-    expect(detectSyntax('# syntax=registry.example.internal/fe:1 --opt x\nFROM a')?.value).toBe('registry.example.internal/fe:1');
+    expect(detectSyntax('# syntax=registry.example.internal/fe:1 --opt x\nFROM a')?.value).toBe(
+      'registry.example.internal/fe:1',
+    );
   });
 });

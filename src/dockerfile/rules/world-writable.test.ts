@@ -21,6 +21,12 @@ describe('world-writable', () => {
     expect(lines(R, [B, 'RUN <<EOF', 'chmod -R 777 /srv', 'EOF'])).toEqual([2]);
   });
   test('owner and group permissions are fine', () => {
-    expect(lines(R, [B, 'RUN chmod -R g+w /var/cache/nginx && chmod 755 /app && chmod 1777 /tmp', 'COPY --chmod=755 app /app'])).toEqual([]);
+    expect(
+      lines(R, [
+        B,
+        'RUN chmod -R g+w /var/cache/nginx && chmod 755 /app && chmod 1777 /tmp',
+        'COPY --chmod=755 app /app',
+      ]),
+    ).toEqual([]);
   });
 });
