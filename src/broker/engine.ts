@@ -3,6 +3,7 @@
 // the rest), from '/', with the caller's stdio or with captured output.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import type { ParsedCommand } from '../docker/model.js';
 import { userDockerHome } from './paths.js';
 import { onSignals } from './signals.js';
 
@@ -20,6 +21,37 @@ export function dockerEnv(uid: number, term?: string): Record<string, string> {
   };
   if (term !== undefined && /^[A-Za-z0-9.+_-]{1,64}$/.test(term)) env.TERM = term;
   return env;
+}
+
+/**
+ * Names the docker client itself reads from its environment: a container value of that name must
+ * stay on the command line (a `DOCKER_HOST` here would point the root client at another engine).
+ */
+const CLIENT_ENV =
+  /^(DOCKER_|BUILDX_|BUILDKIT_|COMPOSE_|NOTARY_|OTEL_|GO|XDG_|SSL_|LC_|GIT_)|^(PATH|HOME|TMPDIR|TZ|LANG|TERM|USER|SHELL|PWD|CI|NO_COLOR|FORCE_COLOR|HTTP_PROXY|HTTPS_PROXY|NO_PROXY|ALL_PROXY|FTP_PROXY)$/i;
+
+/**
+ * Moves the values of `-e NAME=value` out of docker's command line, where every local user reads
+ * them in `ps`, into docker's environment, from which `-e NAME` takes them. Names the client reads
+ * itself keep their value on the command line.
+ */
+export function containerValues(cmd: ParsedCommand): { cmd: ParsedCommand; values: Record<string, string> } {
+  const env = cmd.flags.env;
+  if (env === undefined) return { cmd, values: {} };
+  const values: Record<string, string> = {};
+  const kept = env.map((e) => {
+    const eq = e.indexOf('=');
+    if (eq <= 0) return e;
+    const name = e.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || CLIENT_ENV.test(name) || Object.hasOwn(values, name)) return e;
+    values[name] = e.slice(eq + 1);
+    return name;
+  });
+  return { cmd: { ...cmd, flags: { ...cmd.flags, env: kept } }, values };
+}
+
+function withValues(engine: Engine, values: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.keys(values).length === 0 ? { ...engine.env } : { ...values, ...engine.env };
 }
 
 export interface Engine {
@@ -54,9 +86,15 @@ function wait(child: ChildProcess): Promise<number> {
 }
 
 /** Runs docker with the caller's stdio; signals reach it. Resolves to its exit code. */
-export function runInherit(engine: Engine, argv: readonly string[], relaySignals = true): Promise<number> {
-  const child = spawn(engine.docker, argv, { cwd: '/', env: engine.env, stdio: 'inherit' });
-  const release = relaySignals ? onSignals((s) => child.kill(s)) : () => {};
+export function runInherit(
+  engine: Engine,
+  argv: readonly string[],
+  relaySignals = true,
+  values: Readonly<Record<string, string>> = {},
+): Promise<number> {
+  const child = spawn(engine.docker, argv, { cwd: '/', env: withValues(engine, values), stdio: 'inherit' });
+  // QUIT would make the Go client print its goroutine dump to the caller: it stops it like TERM.
+  const release = relaySignals ? onSignals((s) => child.kill(s === 'SIGQUIT' ? 'SIGTERM' : s)) : () => {};
   return wait(child).finally(release);
 }
 
@@ -84,6 +122,8 @@ export interface CaptureOptions {
   readonly binary?: boolean;
   /** Stop docker and report `overflow` once stdout exceeds this many bytes (default CAPTURE_MAX_BYTES). */
   readonly maxBytes?: number;
+  /** `-e NAME` values for the container, handed to docker in its environment (see containerValues). */
+  readonly values?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -95,7 +135,7 @@ export function capture(engine: Engine, argv: readonly string[], options: Captur
   const max = options.maxBytes ?? CAPTURE_MAX_BYTES;
   const child = spawn(engine.docker, argv, {
     cwd: '/',
-    env: engine.env,
+    env: withValues(engine, options.values ?? {}),
     stdio: [
       options.input === undefined ? 'ignore' : 'pipe',
       'pipe',

@@ -84,8 +84,9 @@ const args = process.argv.slice(2);
 fs.appendFileSync(dir + '/calls', JSON.stringify(args) + '\\n');
 const s = JSON.parse(fs.readFileSync(dir + '/scenario.json', 'utf8'));
 const n = () => Number(fs.existsSync(dir + '/n') ? fs.readFileSync(dir + '/n', 'utf8') : 0);
-const tar = (text) => {
-  const h = Buffer.alloc(512); h.write('f'); h.write(Buffer.byteLength(text).toString(8).padStart(11, '0'), 124); h.write('0', 156);
+const tar = (text, type = '0', mode = 0o644) => {
+  const h = Buffer.alloc(512); h.write('f'); h.write(mode.toString(8).padStart(7, '0'), 100); h.write('0000000', 108); h.write('0000000', 116);
+  h.write(Buffer.byteLength(text).toString(8).padStart(11, '0'), 124); h.write(type, 156);
   const body = Buffer.alloc(Math.ceil(Buffer.byteLength(text) / 512) * 512); body.write(text);
   return Buffer.concat([h, body, Buffer.alloc(1024)]);
 };
@@ -97,7 +98,7 @@ switch (args[0]) {
     else console.log(JSON.stringify([{ Pid: 0, Running: true }, {}]));
     break;
   }
-  case 'cp': { const file = args[args.length - 2].split(':')[1]; const t = s.files[file]; if (t === undefined) { console.error('Error: Could not find the file ' + file); process.exit(1); } process.stdout.write(tar(t)); break; }
+  case 'cp': { const file = args[args.length - 2].split(':')[1]; if (file === '/' || file === '/etc') { process.stdout.write(tar('', '5', s.dirMode ?? 0o755)); break; } const t = s.files[file]; if (t === undefined) { console.error('Error: Could not find the file ' + file); process.exit(1); } process.stdout.write(tar(t)); break; }
   case 'ps': break;
   default: break;
 }
@@ -115,6 +116,7 @@ function scenario(s: {
   image2?: string;
   exposed?: Record<string, object>;
   files?: Record<string, string>;
+  dirMode?: number;
 }): void {
   fs.writeFileSync(
     path.join(dir, 'scenario.json'),
@@ -174,6 +176,21 @@ describe('brokerRun: the user is resolved once and pinned as numbers', () => {
       image: 'sha256:aaa',
     });
     expect(readRecord(records, id(1))).toBeNull();
+  });
+
+  it('an image whose /etc the service user can write is refused: the engine reads the account files again at every start', async () => {
+    scenario({ user: '1000:1000', dirMode: 0o777 });
+    const o = await runD([]);
+    expect({ exit: o.exit, rules: o.rules }).toEqual({ exit: 77, rules: ['root-user'] });
+    expect(o.note).toMatch(/\/ is writable by the service user/);
+    expect(calls().filter((c) => c[0] === 'start')).toEqual([]);
+  });
+
+  it('a group *named* like the pinned gid with gid 0 (runc looks numeric groups up by name) is refused', async () => {
+    scenario({ user: '1000:1000', files: { '/etc/passwd': PASSWD, '/etc/group': `${GROUP}1000:x:0:\n` } });
+    const o = await runD([]);
+    expect(o.exit).toBe(77);
+    expect(o.note).toMatch(/supplementary group 0/);
   });
 
   it('an image whose USER is already uid:gid is created once', async () => {

@@ -10,9 +10,9 @@ import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
 import { ruleById } from '../guards/index.js';
 import { PIPED_STDIN } from '../guards/detached-service.js';
 import { formatViolations } from '../guards/report.js';
-import { capture, type Engine, lastSignal, onSignals, runInherit, signalExitCode } from './engine.js';
+import { capture, containerValues, type Engine, lastSignal, onSignals, runInherit, signalExitCode } from './engine.js';
 import { allowed, type BrokerContext, type Outcome } from './outcome.js';
-import { imageRunVerdict } from './build.js';
+import { BUILD_NETWORK, imageRunVerdict } from './build.js';
 import { type ContainerEntry, LIST_FORMAT, ownedBy, parseContainerList } from './containers.js';
 import { scrubForeignIds } from './scrub.js';
 import { removeRecord, writeRecord } from './ownership.js';
@@ -131,9 +131,9 @@ async function pathHeader(engine: Engine, id: string, file: string): Promise<Tar
 }
 
 /**
- * With a restart policy the engine restarts the container by itself and looks its user up again
- * each time, in the container's own files: the gid of a pinned uid:gid then comes from /etc/passwd
- * when /etc/group is gone. Returns which of those the service user could change, or null.
+ * The engine (and runc) look the user and its groups up again in the container's own files at
+ * every start, restart (the engine's own, with --restart, too) and exec. Returns which of the
+ * paths that decide them the service user could change, or null.
  */
 export async function rewritableAccountFiles(engine: Engine, id: string, who: Identity): Promise<string | null> {
   for (const p of ['/', '/etc', '/etc/passwd', '/etc/group']) {
@@ -222,6 +222,27 @@ export function rootInMainProcess(pid: number): string | null {
   return ids === null ? 'unreadable ids' : rootInProc(ids);
 }
 
+/**
+ * The --network value (plain or `name=…` long syntax) that names the build network, by name or by
+ * id prefix as the engine resolves it, or null.
+ */
+async function joinsBuildNetwork(engine: Engine, values: readonly string[]): Promise<string | null> {
+  if (values.length === 0) return null;
+  const r = await capture(engine, ['network', 'inspect', '--format', '{{json .Id}}', '--', BUILD_NETWORK]);
+  let id = '';
+  try {
+    id = r.code === 0 ? String(JSON.parse(r.stdout)) : '';
+  } catch {
+    id = '';
+  }
+  for (const v of values) {
+    const name = /(^|,)name=([^,]*)/.exec(v)?.[2] ?? (v.includes('=') ? '' : v);
+    if (name === BUILD_NETWORK || (id !== '' && name !== '' && /^[0-9a-f]+$/.test(name) && id.startsWith(name)))
+      return v;
+  }
+  return null;
+}
+
 /** The containers the caller owns (their ownership records), or null when the engine cannot list them. */
 async function ownContainers(ctx: BrokerContext): Promise<ContainerEntry[] | null> {
   const r = await capture(ctx.engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
@@ -239,6 +260,16 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
     process.stderr.write(`${formatViolations([PIPED_STDIN])}\n`);
     return { exit: 77, verdict: 'refused', rules: [PIPED_STDIN.rule], finalArgv: [], note: PIPED_STDIN.message };
   }
+  const onBuild = await joinsBuildNetwork(engine, forced.flags.network ?? []);
+  if (onBuild !== null)
+    return refusal(
+      ctx,
+      'host-namespace',
+      `--network ${onBuild}: that is ${BUILD_NETWORK}, the network approved builds run their RUN steps on as root; a service there could answer for any host they fetch from`,
+      runArgv,
+      '',
+      'Leave out --network (the default bridge), or use a network of your own service.',
+    );
   const maxRunning = policy.run.maxContainersPerUser;
   const mine = ctx.admin ? [] : await ownContainers(ctx);
   if (mine === null) {
@@ -311,20 +342,19 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
       'Run as a non-root user in a non-root group: -u 10001:10001, or set USER 10001:10001 in the Dockerfile.',
     );
   }
-  const restart = lastValue(forced.flags, 'restart') ?? 'no';
-  if (restart !== 'no' && restart !== '') {
-    const writable = await rewritableAccountFiles(engine, id, resolved.id);
-    if (writable !== null) {
-      await remove(ctx, id);
-      return refusal(
-        ctx,
-        'root-user',
-        `--restart ${restart}: the engine looks the user up again at every automatic restart, and ${writable} is writable by ${resolved.id.uid}:${resolved.id.gid} in this image, so the container could make itself root; it was removed`,
-        runArgv,
-        '',
-        'Keep /, /etc, /etc/passwd and /etc/group owned by root and not writable by the service user (the usual layout), or leave out --restart.',
-      );
-    }
+  // The engine reads /etc/passwd and /etc/group again at every start, restart and exec (runc looks
+  // the numeric groups up by name): they must stay what was just checked.
+  const writable = await rewritableAccountFiles(engine, id, resolved.id);
+  if (writable !== null) {
+    await remove(ctx, id);
+    return refusal(
+      ctx,
+      'root-user',
+      `${writable} is writable by the service user (${resolved.id.uid}:${resolved.id.gid}) in this image; the engine reads the account files again at every start and exec, so the container could give itself uid or group 0; it was removed`,
+      runArgv,
+      '',
+      'Keep /, /etc, /etc/passwd and /etc/group owned by root and not writable by the service user (the usual layout).',
+    );
   }
   // 3. Pin it: the engine looks a name up again at every start and exec, in files the container
   //    can rewrite. Re-create with the numbers (same image id, no second pull) unless it already is.
@@ -444,7 +474,8 @@ async function createContainer(
   create: ParsedCommand,
   mapStderr?: (line: string) => string,
 ): Promise<string | { code: number }> {
-  const created = await capture(ctx.engine, emitDockerArgv(create), { inheritStderr: true, mapStderr });
+  const { cmd, values } = containerValues(create);
+  const created = await capture(ctx.engine, emitDockerArgv(cmd), { inheritStderr: true, mapStderr, values });
   const id = created.stdout.trim().split('\n').pop() ?? '';
   if (created.code !== 0 || !/^[0-9a-f]{64}$/.test(id)) {
     if (/^[0-9a-f]{64}$/.test(id)) await remove(ctx, id);

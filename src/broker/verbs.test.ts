@@ -116,12 +116,32 @@ describe('brokerVerb: a developer touches only the containers the broker created
     await brokerVerb(ctx(1), parseDockerArgv(['ps', '-a']));
     await brokerVerb(ctx(1), parseDockerArgv(['ps', '--filter', `id=${B}`]));
     await brokerVerb(ctx(3), parseDockerArgv(['ps']));
+    // The red team's spellings: a leading space or upper case is still the id filter to docker.
+    await brokerVerb(ctx(1), parseDockerArgv(['ps', '-a', '--filter', ' id=b']));
+    await brokerVerb(ctx(1), parseDockerArgv(['ps', '-a', '--filter', 'ID =b']));
     const ps = ran().filter((a) => a[0] === 'ps' && !a.includes('--format'));
     const ids = (argv: string[]): string[] =>
       argv.filter((w) => /\bid=/.test(w)).map((w) => w.slice(w.indexOf('id=') + 3));
     expect(ids(ps[0])).toEqual([A]);
     expect(ids(ps[1])).toEqual(['z'.repeat(64)]);
     expect(ids(ps[2])).toEqual(['z'.repeat(64)]);
+    expect(ids(ps[3])).toEqual(['z'.repeat(64)]);
+    expect(ids(ps[4])).toEqual(['z'.repeat(64)]);
+    expect(ps.flat().join(' ')).not.toContain(B);
+  });
+
+  it("ps --filter before/since naming somebody else's container answers like a missing one", async () => {
+    for (const f of [`before=${B}`, 'before=dev2-db', ' since=root-made']) {
+      const o = await brokerVerb(ctx(1), parseDockerArgv(['ps', '--filter', f]));
+      expect({ f, exit: o.exit }).toEqual({ f, exit: 1 });
+    }
+    expect((await brokerVerb(ctx(1), parseDockerArgv(['ps', '--filter', 'before=web']))).exit).toBe(0);
+    expect(
+      ran()
+        .filter((a) => a[0] === 'ps' && !a.includes('--format'))
+        .flat()
+        .join(' '),
+    ).toContain(`before=${A}`);
   });
 
   it('start and restart only for containers the broker created, also for administrators', async () => {
@@ -153,5 +173,19 @@ describe('brokerVerb: a developer touches only the containers the broker created
     const o = await brokerVerb(ctx(1), parseDockerArgv(['build', '-t', 'registry.example.internal/x/y:1', '/']));
     expect(o.exit).toBe(77);
     expect(verbs()).not.toContain('build');
+  });
+});
+
+describe('secrets stay off command lines others can read', () => {
+  it('exec -e NAME=value hands docker -e NAME and the value in its environment; DOCKER_* stays put', async () => {
+    const o = await brokerVerb(
+      ctx(1),
+      parseDockerArgv(['exec', '-e', 'DB_PASSWORD=hunter2', '-e', 'DOCKER_HOST=x', 'web', 'env']),
+    );
+    expect(o.exit).toBe(0);
+    const exec = ran().find((a) => a[0] === 'exec') ?? [];
+    expect(exec.join(' ')).not.toContain('hunter2');
+    expect(exec).toContain('--env=DB_PASSWORD');
+    expect(exec).toContain('--env=DOCKER_HOST=x'); // the root client must never read it from its environment
   });
 });

@@ -15,7 +15,7 @@ import {
   parseContainerList,
   resolveContainer,
 } from './containers.js';
-import { capture, type Engine, runInherit, runMappingStdout } from './engine.js';
+import { capture, containerValues, type Engine, runInherit, runMappingStdout } from './engine.js';
 import { brokerImageVerb, isImageVerb } from './images.js';
 import { allowed, type BrokerContext, type Outcome } from './outcome.js';
 import { pruneRecords, readRecord } from './ownership.js';
@@ -57,12 +57,32 @@ const NO_CONTAINER = 'z'.repeat(64);
  * engine ORs filters of one key, so the caller's own id filters are applied here, not passed on).
  */
 async function ownPs(ctx: BrokerContext, cmd: ParsedCommand): Promise<Outcome> {
-  const mine = ownedBy(await listContainers(ctx), ctx.caller.uid).map((e) => e.id);
-  const filters = cmd.flags.filter ?? [];
-  const idFilters = filters.filter((f) => /^id=/i.test(f)).map((f) => f.slice(3).toLowerCase());
-  const others = filters.filter((f) => !/^id=/i.test(f));
+  const entries = ownedBy(await listContainers(ctx), ctx.caller.uid);
+  const mine = entries.map((e) => e.id);
+  // Read each filter as docker's CLI does (opts.FilterOpt: key and value trimmed, key lower-cased),
+  // so that " id=…" or "ID=…" is recognised as the id filter the engine will see.
+  const parsed = (cmd.flags.filter ?? []).map((raw) => {
+    const eq = raw.indexOf('=');
+    return eq < 0
+      ? { key: raw.trim().toLowerCase(), value: '' }
+      : { key: raw.slice(0, eq).trim().toLowerCase(), value: raw.slice(eq + 1).trim() };
+  });
+  const idFilters = parsed.filter((f) => f.key === 'id').map((f) => f.value.toLowerCase());
+  const others: string[] = [];
+  for (const f of parsed) {
+    if (f.key === 'id') continue;
+    if (f.key === 'before' || f.key === 'since') {
+      // These name another container: only one of the caller's own, or the answer says whether it exists.
+      const r = resolveContainer(f.value, entries);
+      if (r.kind !== 'found') {
+        process.stderr.write(`${noSuchContainer('ps', f.value)}\n`);
+        return allowed(1, [], { note: `no such container for --filter ${f.key}` });
+      }
+      others.push(`${f.key}=${r.id}`);
+    } else others.push(`${f.key}=${f.value}`);
+  }
   // The engine matches an id filter as a pattern inside the id; hex prefixes and whole ids are what people pass.
-  const wanted = idFilters.length === 0 ? mine : mine.filter((id) => idFilters.some((f) => id.includes(f)));
+  const wanted = idFilters.length === 0 ? mine : mine.filter((id) => idFilters.some((f) => f !== '' && id.includes(f)));
   const ids = wanted.length > 0 ? wanted : [NO_CONTAINER];
   const filtered = { ...cmd, flags: { ...cmd.flags, filter: [...others, ...ids.map((id) => `id=${id}`)] } };
   const argv = emitDockerArgv(filtered);
@@ -155,14 +175,26 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
         `${command} ${refOf.get(unpinned[0])?.[0] ?? unpinned[0]}: this container was not created by cida-docker run, so the user it would run as was never checked and pinned`,
         'Create it with cida-docker run (it pins a non-root uid:gid), then start and stop it as you like.',
       );
+    // The per-developer ceiling counts what start would add, as run counts what it creates.
+    const max = ctx.policy.run.maxContainersPerUser;
+    const adding = new Set(resolved.filter((id) => !all.find((e) => e.id === id)?.running)).size;
+    const running = ownedBy(all, caller.uid).filter((e) => e.running).length;
+    if (!ctx.admin && command === 'start' && adding > 0 && running + adding > max)
+      return refused(
+        'resource-limits',
+        `starting ${adding} more would make ${running + adding} running containers; this host allows ${max} per developer (policy run.maxContainersPerUser)`,
+        'Stop (cida-docker stop) or remove (cida-docker rm -f) containers you no longer need, then start again.',
+      );
   }
 
-  const argv = emitDockerArgv({ ...run, args: [...resolved, ...rest] });
+  // exec -e NAME=value: the value travels in docker's environment, not on a command line others read.
+  const { cmd: final, values } = containerValues({ ...run, args: [...resolved, ...rest] });
+  const argv = emitDockerArgv(final);
   const attached = command === 'start' && (isSet(cmd.flags, 'attach') || isSet(cmd.flags, 'interactive'));
   const code =
     ECHOING.has(command) && !attached
       ? await runMappingStdout(engine, argv, (line) => refOf.get(line)?.shift() ?? line)
-      : await runInherit(engine, argv);
+      : await runInherit(engine, argv, true, values);
   if (command === 'start' || command === 'restart') {
     const root = await rootAfterStart(ctx, resolved);
     if (root !== null)

@@ -352,3 +352,12 @@ describe('what run/create reject after parsing, before creating', () => {
     expect(parse(['run', '--help', '-p', '=']).flags.help).toEqual(['true']);
   });
 });
+
+describe('bool values are pflag strconv.ParseBool values, not object properties', () => {
+  it.each(['valueOf', 'constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    '--privileged=%s is docker usage error',
+    (v) => {
+      expect(() => parse(['run', `--privileged=${v}`, 'img'])).toThrow(/strconv.ParseBool/);
+    },
+  );
+});

@@ -65,7 +65,8 @@ function setFlag(values: FlagValues, flag: FlagSpec, set: FlagSet, raw: string):
   // was spelled: "-d, --detach" for --detach=yes too; an alias by its own name (--net).
   const named = () => (flag.short && !flag.shorthandDeprecated ? `-${flag.short}, --${flag.long}` : `--${flag.long}`);
   if (canonical.type === 'bool') {
-    const b = BOOL_VALUES[raw];
+    // Own keys only: `valueOf` or `constructor` must not read as a bool through Object.prototype.
+    const b = Object.hasOwn(BOOL_VALUES, raw) ? BOOL_VALUES[raw] : undefined;
     if (b === undefined)
       throw new UsageError(
         `invalid argument ${goQuote(raw)} for ${goQuote(named())} flag: strconv.ParseBool: parsing ${goQuote(raw)}: invalid syntax`,
@@ -336,7 +337,7 @@ export function parseDockerArgv(argv: readonly string[]): ParsedCommand {
 
 /** True when pflag's strconv.ParseBool reads `raw` (`1`, `t`, `TRUE`, `false`…). */
 export function isBoolText(raw: string): boolean {
-  return BOOL_VALUES[raw] !== undefined;
+  return Object.hasOwn(BOOL_VALUES, raw);
 }
 
 /**

@@ -9,7 +9,9 @@ const PASSWD = [
   'broken:x:1002:notanumber::/:/bin/sh', // the engine reads a bad gid as 0
   '',
 ].join('\n');
-const GROUP = ['root:x:0:', 'app:x:1000:', 'wheel:x:0:app2', '1000:x:0:', 'staff:x:50:app', 'app2:x:1003:'].join('\n');
+const GROUP = ['root:x:0:', 'app:x:1000:', 'wheel:x:0:app2', 'staff:x:50:app', 'app2:x:1003:'].join('\n');
+/** The same, plus a group *named* "1000" with gid 0 (the red team's image). */
+const GROUP_NAMED_1000 = `${GROUP}\n1000:x:0:`;
 
 const ok = (uid: number, gid: number, groups: number[] = []) => ({ kind: 'ok', id: { uid, gid, groups } });
 
@@ -56,12 +58,21 @@ describe('user specs resolve as the engine resolves them (moby/sys/user GetExecU
 
 describe('--group-add entries resolve as the engine resolves them (GetAdditionalGroups)', () => {
   it('a group *named* like the number wins: "1000" named with gid 0 is root', () => {
-    expect(additionalGroups(['1000'], GROUP)).toEqual([1000, 0]);
+    expect(additionalGroups(['1000'], GROUP_NAMED_1000)).toEqual([1000, 0]);
     expect(additionalGroups(['50'], GROUP)).toEqual([50]);
     expect(additionalGroups(['4242'], GROUP)).toEqual([4242]);
     expect(additionalGroups(['staff'], GROUP)).toEqual([50]);
     expect(additionalGroups(['nosuch'], GROUP)).toMatch(/no group "nosuch"/);
     expect(additionalGroups(['4242'], null)).toEqual([4242]);
+  });
+});
+
+describe('runc looks the pinned numeric groups up again by name', () => {
+  it('a group named "1000" with gid 0 puts group 0 into a pinned 1000:1000, and into app', () => {
+    expect(resolveUserSpec('1000:1000', PASSWD, GROUP_NAMED_1000)).toEqual(ok(1000, 1000, [0]));
+    const app = resolveUserSpec('app', PASSWD, GROUP_NAMED_1000);
+    expect(app.kind === 'ok' && rootPart(app.id)).toMatch(/supplementary group 0/);
+    expect(resolveUserSpec('1000:1000', PASSWD, GROUP)).toEqual(ok(1000, 1000));
   });
 });
 

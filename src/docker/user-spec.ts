@@ -110,7 +110,12 @@ export function resolveUserSpec(spec: string, passwd: string | null, group: stri
   } else if (match) {
     supplementary = groups.filter((g) => g.members.includes(match.name)).map((g) => g.gid);
   }
-  return { kind: 'ok', id: { uid, gid, groups: [...new Set(supplementary)] } };
+  // The engine hands runc the gid and the supplementary gids as numbers, and runc looks each one
+  // up again in /etc/group by *name* first (GetAdditionalGroups): a group named "1000" with gid 0
+  // turns a pinned 1000:1000 into groups=0. Count what that lookup gives too.
+  const looked = additionalGroups([String(gid), ...supplementary.map(String)], group);
+  const runtime = typeof looked === 'string' ? [] : looked.filter((g) => g !== gid);
+  return { kind: 'ok', id: { uid, gid, groups: [...new Set([...supplementary, ...runtime])] } };
 }
 
 /**

@@ -15,6 +15,16 @@ export interface Expanded {
   readonly unresolved: readonly string[];
 }
 
+/**
+ * The longest value an expansion may reach. Doubling a variable in 40 ENV lines reaches gigabytes
+ * (and the broker lints Dockerfiles as root): past this the value counts as unknown.
+ */
+export const MAX_EXPANDED_LENGTH = 64 * 1024;
+/** Pattern operators (`${X%p}`, `${X/p/r}`…) on longer values cost too much to evaluate: unknown too. */
+const MAX_PATTERN_SUBJECT = 4096;
+
+class TooLong extends Error {}
+
 function isNameStart(c: string): boolean {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
 }
@@ -57,6 +67,7 @@ class Lexer {
         out += this.doubleQuoted();
       } else if (c === '$') {
         out += this.dollar();
+        if (out.length > MAX_EXPANDED_LENGTH) throw new TooLong();
       } else if (c === this.escape) {
         this.pos++;
         if (this.pos < s.length) out += s[this.pos++];
@@ -145,7 +156,7 @@ class Lexer {
       this.pos += longest ? 2 : 1;
       const pattern = this.word('}');
       this.pos++;
-      if (v === undefined) {
+      if (v === undefined || v.length > MAX_PATTERN_SUBJECT || pattern.length > MAX_PATTERN_SUBJECT) {
         this.unresolved.push(name);
         return '';
       }
@@ -171,7 +182,7 @@ class Lexer {
         repl = this.word('}');
       }
       this.pos++;
-      if (v === undefined) {
+      if (v === undefined || v.length > MAX_PATTERN_SUBJECT || pattern.length > MAX_PATTERN_SUBJECT) {
         this.unresolved.push(name);
         return '';
       }
@@ -191,6 +202,14 @@ export function expandWord(word: string, scope: Scope, escape = '\\'): Expanded 
   if (!word.includes('$') && !word.includes("'") && !word.includes('"') && !word.includes(escape))
     return { value: word, unresolved: [] };
   const lx = new Lexer(word, scope, escape);
-  const value = lx.word('');
-  return { value, unresolved: lx.unresolved };
+  try {
+    const value = lx.word('');
+    return { value, unresolved: lx.unresolved };
+  } catch (e) {
+    if (!(e instanceof TooLong) && !(e instanceof RangeError)) throw e;
+    return {
+      value: '',
+      unresolved: [...lx.unresolved, `(an expansion longer than ${MAX_EXPANDED_LENGTH / 1024} KiB)`],
+    };
+  }
 }
