@@ -1,4 +1,4 @@
-// Exit codes (DESIGN.md), shared by both halves: docker's own code passes through; these are ours.
+// Exit codes (README, "Exit codes"), shared by both halves: docker's own code passes through; these are ours.
 export const EXIT = {
   ok: 0,
   /** Usage error: the command line is malformed (docker itself would reject it). */

@@ -1,7 +1,7 @@
 // The lean entry: runs the hot-path commands (check and the docker verbs) with the same command
 // code as their oclif commands, without oclif's start-up (which alone costs about twice a bare
 // `node`). bin/run.js falls back to oclif for everything else and for any help request.
-import { DOCKER_VERBS } from './cli/docker-verbs.js';
+import { VERBS } from './docker/verbs.js';
 
 type Runner = (argv: readonly string[]) => Promise<number>;
 
@@ -13,9 +13,15 @@ const HOT: Record<string, Runner> = {
   check: async (rest) => (await import('./cli/check.js')).runCheck(rest),
   audit: async (rest) => (await import('./cli/audit.js')).runAudit(rest),
   lint: async (rest) => (await import('./cli/lint.js')).runLint(rest),
-  ...Object.fromEntries(DOCKER_VERBS.map((v) => [v, (rest: readonly string[]) => dockerVerb([v, ...rest])])),
-  // build packs the context as the developer and streams it to the broker (src/build).
-  build: async (rest) => (await import('./build/front.js')).runBuild(['build', ...rest]),
+  // Every docker verb of the verb table; build packs the context as the developer and streams it (src/build).
+  ...Object.fromEntries(
+    VERBS.map((v): [string, Runner] => [
+      v.name,
+      v.scope === 'streamed-build'
+        ? async (rest) => (await import('./build/front.js')).runBuild([v.name, ...rest])
+        : (rest) => dockerVerb([v.name, ...rest]),
+    ]),
+  ),
   // `cida-docker -v` / `--version` print docker's own version line (Jenkins parses it).
   '-v': (rest) => dockerVerb(['--version', ...rest]),
   '--version': (rest) => dockerVerb(['--version', ...rest]),

@@ -33,7 +33,7 @@ import { type AuditRequest, type DockerRequest, parseRequest, RequestError } fro
 import { brokerRun } from './run.js';
 import { brokerVerb } from './verbs.js';
 import { ownershipDir } from './ownership.js';
-import { withCallerEnv } from './caller-env.js';
+import { withCallerEnv } from './request-env.js';
 
 function say(text: string): void {
   process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);

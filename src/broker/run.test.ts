@@ -6,7 +6,7 @@ import { emitDockerArgv } from '../docker/emit.js';
 import { parseDockerArgv } from '../docker/parse.js';
 import { withForcedFlags } from '../guards/forced-flags.js';
 import { DEFAULT_POLICY } from '../policy/policy.js';
-import { withCallerEnv } from './caller-env.js';
+import { withCallerEnv } from './request-env.js';
 import type { BrokerContext } from './outcome.js';
 import { readRecord } from './ownership.js';
 import { brokerRun, createFromRun } from './run.js';

@@ -274,10 +274,3 @@ export function invocation(cmd: SimpleCommand): Invocation | null {
     }
   }
 }
-
-/** Every simple command run by a script, nested scripts included. */
-export function allInvocations(src: string): Invocation[] {
-  const out: Invocation[] = [];
-  for (const p of allPipelines(src)) for (const inv of p.invocations) if (inv) out.push(inv);
-  return out;
-}

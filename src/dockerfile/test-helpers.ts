@@ -18,4 +18,3 @@ export function lines(rule: string, text: string | string[], policy: Policy = TE
 
 /** A good base to build test Dockerfiles on: trusted, tagged, non-root, healthchecked. */
 export const BASE = 'FROM registry.example.internal/base/debian:12';
-export const TAIL = ['USER 10001', 'HEALTHCHECK CMD ["/bin/true"]', 'CMD ["/app/run"]'];

@@ -3,7 +3,8 @@
 // (rule `unclassified-flag`) until someone adds it here.
 //   'allow'            — allowed with any value docker accepts
 //   { refuse: id }     — refused whenever given, with any value, by rule `id`
-//   { check: id }      — allowed, but rule `id` checks its value
+//   { check: id }      — allowed, and rule `id` checks its value (the rule reads the flag itself; the class
+//                        names that rule for help, check and README, it routes nothing)
 // Hidden aliases (`--net`) are parsed into their canonical flag (`network`) and classified there.
 
 export type FlagClass = 'allow' | { readonly refuse: string } | { readonly check: string };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readCsvRecord } from '../docker/values.js';
-import { readLikeDocker } from './csv.js';
+import { readLikeDocker } from './read-like-docker.js';
 import { readMount } from './host-mount.js';
 import { decide } from './index.js';
 import { IMAGE, TEST_POLICY, verdict } from './test-helpers.js';

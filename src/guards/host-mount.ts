@@ -1,5 +1,5 @@
 import { type MountSpec, parseMount } from '../docker/values.js';
-import { type DockerReading, readLikeDocker, shown } from './csv.js';
+import { type DockerReading, readLikeDocker, shown } from './read-like-docker.js';
 import type { Finding, Rule } from './rule.js';
 
 /** Keys (lower-cased, as docker lower-cases them) a `--mount type=tmpfs` may carry. */

@@ -1,5 +1,5 @@
 import { isNetworkLongSyntax, type NetworkAttachment, parseNetwork } from '../docker/values.js';
-import { type DockerReading, readLikeDocker, shown } from './csv.js';
+import { type DockerReading, readLikeDocker, shown } from './read-like-docker.js';
 import type { Finding, Rule } from './rule.js';
 
 /**

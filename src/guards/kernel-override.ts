@@ -1,6 +1,6 @@
 import { COMMANDS } from '../docker/flag-table.js';
 import { readCsvRecord } from '../docker/values.js';
-import { readLikeDocker, shown } from './csv.js';
+import { readLikeDocker, shown } from './read-like-docker.js';
 import { readNetworkOpt } from './host-namespace.js';
 import type { Finding, Rule } from './rule.js';
 

@@ -31,7 +31,7 @@ import { lastValue, type ParsedCommand } from '../docker/model.js';
 import { goAtoi, parseBytes, parseGoInt, parseMemSwapBytes, parseUlimit, ValueError } from '../docker/values.js';
 import type { Policy } from '../policy/policy.js';
 import { readMount } from './host-mount.js';
-import { shown } from './csv.js';
+import { shown } from './read-like-docker.js';
 import type { Finding, Rule } from './rule.js';
 
 /** A value docker rejects: null (the parser normally refuses these as usage errors first). */

@@ -1,5 +1,5 @@
 import { COMMANDS } from '../docker/flag-table.js';
-import { shown } from './csv.js';
+import { shown } from './read-like-docker.js';
 import { SUPPORTED_COMMANDS } from './flag-classes.js';
 import type { Rule } from './rule.js';
 

@@ -20,10 +20,3 @@ export function verdict(argv: readonly string[], policy: Policy = TEST_POLICY): 
     throw e;
   }
 }
-
-/** The ids refusing `argv` (throws when docker would reject it as a usage error). */
-export function refusedBy(argv: readonly string[], policy: Policy = TEST_POLICY): string[] {
-  const v = verdict(argv, policy);
-  if (v === 'usage') throw new Error(`usage error, not a rule verdict: ${argv.join(' ')}`);
-  return v;
-}
