@@ -77,6 +77,8 @@ describe('broker signal listeners', () => {
     // What the launcher waits for: SIGQUIT caught.
     expect(BigInt(`0x${/^SigCgt:\s*(\S+)/m.exec(status)![1]}`) & 4n).toBe(4n);
     for (const s of guardedSignals()) if (s !== 'SIGINT' && s !== 'SIGTERM') child.kill(s);
+    // Signals sent together may be handled in any order: let those land before the last one.
+    await new Promise((r) => setTimeout(r, 400));
     child.kill('SIGTERM');
     const [code, signal] = await closed;
     expect(err).not.toMatch(/Debugger listening/);
