@@ -9,5 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     // Property tests are CPU-bound; a busy 2-core CI machine must not turn them into timeouts.
     testTimeout: 60_000,
+    // One fast-check seed: fixed in CI, new on every developer run (FC_SEED replays).
+    setupFiles: ['test/fast-check-seed.ts'],
   },
 });

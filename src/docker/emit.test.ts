@@ -7,8 +7,9 @@ import { emitDockerArgv } from './emit.js';
 import { COMMANDS, GLOBAL_FLAGS } from './flag-table.js';
 import { type FlagSpec, type ParsedCommand, UsageError } from './model.js';
 import { parseDockerArgv } from './parse.js';
+import { FC_SEED } from '../../test/fast-check-seed.js';
 
-const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+const SEED = FC_SEED;
 const RUNS = Number(process.env.FC_RUNS ?? 2000);
 console.log(`fast-check seed: ${SEED} (FC_SEED=${SEED} to replay)`);
 
