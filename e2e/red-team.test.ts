@@ -250,7 +250,11 @@ describe.runIf(ready)('red team: the broker holds against its own users', () => 
 
     it('a developer may have at most run.maxContainersPerUser running containers', () => {
       try {
-        const mine = as(DEV1, ['ps', '-q']).stdout.split('\n').filter(Boolean).length;
+        // The ceiling is per developer: dev2 starts from none, dev1 from what earlier tests left running.
+        const running = (user: string): string[] =>
+          as(user, ['ps', '-q', '--no-trunc']).stdout.split('\n').filter(Boolean);
+        for (const id of running(DEV2)) as(DEV2, ['rm', '-f', id]);
+        const mine = running(DEV1).length;
         writePolicy({ ...POLICY_FOR_SUITE, run: { maxContainersPerUser: mine + 1 } });
         runD(DEV1, [`${REG}/busybox:1`]);
         const r = as(DEV1, ['run', '-d', `${REG}/busybox:1`]);
