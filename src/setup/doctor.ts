@@ -14,10 +14,7 @@ import {
   bundleContent,
   DOCKER_CLIENT_VERSION,
   dockerClientFacts,
-  dockerdStartTime,
-  engineRangeStale,
   packagedBrokerPath,
-  PORT_RANGE_STAMP,
   readPortRange,
   setsidFacts,
   SUDOERS_MODE,
@@ -403,16 +400,6 @@ function checkPortRange(policy: Policy): CheckResult {
       title,
       `net.ipv4.ip_local_port_range is ${now.min} ${now.max}, the policy says ${want.min} ${want.max}: docker -P would publish ports the broker then refuses`,
       fixText,
-    );
-  const changed = readText(PORT_RANGE_STAMP)?.trim();
-  const changedAt = changed && !Number.isNaN(Date.parse(changed)) ? new Date(changed) : undefined;
-  const engineStart = dockerdStartTime();
-  if (engineRangeStale(engineStart, changedAt))
-    return fail(
-      'port-range',
-      title,
-      `the running dockerd started ${engineStart?.toISOString()}, before the range was set (${changedAt?.toISOString()}): it still publishes -P ports from the old range, which the broker then refuses`,
-      'restart dockerd (e.g. sudo systemctl restart docker)',
     );
   if (readText(SYSCTL_CONF_PATH) !== sysctlConfContent(want))
     return warn('port-range', title, `set now, but ${SYSCTL_CONF_PATH} does not persist it: a reboot loses it`, SETUP);

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  bundleContent,
-  dockerdRunning,
-  dockerdStartTime,
-  engineRangeStale,
-  sudoersCommands,
-  sudoersContent,
-  sysctlConfContent,
-} from './facts.js';
+import { bundleContent, sudoersCommands, sudoersContent, sysctlConfContent } from './facts.js';
 import { nodeSupported } from './install.js';
 
 describe('broker bundle', () => {
@@ -48,20 +40,5 @@ describe('node versions', () => {
     expect(nodeSupported('20.0.0')).toBe(true);
     expect(nodeSupported('18.20.4')).toBe(false);
     expect(nodeSupported('24.1.0')).toBe(true);
-  });
-});
-
-describe('the engine and the port range it allocates from', () => {
-  it('an engine started before the range was changed is stale; after, or with no record, it is not', () => {
-    const t = (s: string): Date => new Date(s);
-    expect(engineRangeStale(t('2026-01-01T10:00:00Z'), t('2026-01-01T11:00:00Z'))).toBe(true);
-    expect(engineRangeStale(t('2026-01-01T12:00:00Z'), t('2026-01-01T11:00:00Z'))).toBe(false);
-    expect(engineRangeStale(undefined, t('2026-01-01T11:00:00Z'))).toBe(false);
-    expect(engineRangeStale(t('2026-01-01T10:00:00Z'), undefined)).toBe(false);
-  });
-  it.runIf(dockerdRunning())("reads the running dockerd's start time from /proc", () => {
-    const start = dockerdStartTime()?.getTime() ?? 0;
-    expect(start).toBeLessThanOrEqual(Date.now() + 1000);
-    expect(start).toBeGreaterThan(Date.parse('2020-01-01'));
   });
 });

@@ -137,40 +137,6 @@ export function sysctlConfContent(range: PortRange): string {
 }
 
 /** Whether a dockerd process is running (it reads the port range only at its start). */
-/** Written by setup when it changed the live port range: dockerd started before then still uses the old one. */
-export const PORT_RANGE_STAMP = '/var/lib/cida-docker/port-range-changed';
-
-/** When the running dockerd started (from /proc), or undefined when none runs or /proc does not say. */
-export function dockerdStartTime(): Date | undefined {
-  try {
-    const btime = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
-    if (!btime) return undefined;
-    for (const pid of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'dockerd') continue;
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // Fields after the command name (which may hold spaces); starttime is field 22, in clock ticks (USER_HZ = 100).
-        const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-        if (Number.isFinite(ticks)) return new Date((Number(btime[1]) + ticks / 100) * 1000);
-      } catch {
-        // gone
-      }
-    }
-  } catch {
-    // no /proc
-  }
-  return undefined;
-}
-
-/**
- * The engine allocates -P ports from the range it read when it started. True when it started
- * before setup last changed the range, so it still uses the old one.
- */
-export function engineRangeStale(engineStart: Date | undefined, rangeChangedAt: Date | undefined): boolean {
-  return engineStart !== undefined && rangeChangedAt !== undefined && engineStart.getTime() < rangeChangedAt.getTime();
-}
-
 export function dockerdRunning(): boolean {
   try {
     for (const pid of fs.readdirSync('/proc')) {

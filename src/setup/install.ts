@@ -24,7 +24,6 @@ import {
   nodeFacts,
   packagedBrokerPath,
   PORT_RANGE_PROC,
-  PORT_RANGE_STAMP,
   readPortRange,
   setsidFacts,
   SUDOERS_MODE,
@@ -324,9 +323,6 @@ function portRangeStep(policy: Policy): Step {
                 throw new Error(
                   `the kernel kept net.ipv4.ip_local_port_range at ${after ? `${after.min} ${after.max}` : 'unknown'}`,
                 );
-              // doctor compares this with the engine's start time: an engine started before it uses the old range.
-              ensureDirExists(path.dirname(PORT_RANGE_STAMP));
-              writeFileAtomic(PORT_RANGE_STAMP, `${new Date().toISOString()}\n`, 0o644);
               if (dockerdRunning())
                 warnings.push(
                   `dockerd is running and reads the port range only when it starts: restart it so that -P uses ${want.min}–${want.max}`,
