@@ -37,21 +37,22 @@ export const SHA_LABEL = 'cida.dockerfile.sha256';
 /** The bridge network every build's RUN steps use (never the one services run on). */
 export const BUILD_NETWORK = 'cida-build';
 
+/** An approval as the broker's build, run and publish code read it (src/approvals/store.ts Approval has these). */
+export interface ApprovalView {
+  readonly id: string;
+  readonly sha256: string;
+  readonly repository: string;
+  readonly state: string;
+  readonly history: readonly {
+    readonly action: string;
+    readonly reason?: string;
+    readonly by: { readonly user: string };
+  }[];
+}
+
 /** What the build needs of the approvals store (src/approvals/store.ts ApprovalStore has these). */
 export interface ApprovalLookup {
-  approvalFor(sha256: string):
-    | {
-        readonly id: string;
-        readonly sha256: string;
-        readonly repository: string;
-        readonly state: string;
-        readonly history: readonly {
-          readonly action: string;
-          readonly reason?: string;
-          readonly by: { readonly user: string };
-        }[];
-      }
-    | undefined;
+  approvalFor(sha256: string): ApprovalView | undefined;
   recordBuild(b: {
     imageId: string;
     builder: { user: string; uid: number };
@@ -145,7 +146,8 @@ async function ensureNetwork(engine: Engine): Promise<void> {
     throw new Error(`cannot create the build network ${BUILD_NETWORK}: ${c.stderr.trim()}`);
 }
 
-function lastRevocation(a: NonNullable<ReturnType<ApprovalLookup['approvalFor']>>): string {
+/** Who revoked an approval, and why (" by alice: reason"), for refusal messages; '' when never revoked. */
+export function revocationOf(a: ApprovalView): string {
   const t = [...a.history].reverse().find((h) => h.action === 'revoke');
   return t ? ` by ${t.by.user}${t.reason ? `: ${t.reason}` : ''}` : '';
 }
@@ -248,7 +250,7 @@ export async function brokerBuild(req: BuildRequest, deps: BuildDeps): Promise<B
       approval === undefined
         ? 'has never been requested'
         : approval.state === 'revoked'
-          ? `was revoked${lastRevocation(approval)}`
+          ? `was revoked${revocationOf(approval)}`
           : `is ${approval.state}`;
     const fix =
       approval?.state === 'revoked'
@@ -446,7 +448,7 @@ export function imageRunVerdict(imageId: string, imageName: string, policy: Poli
     return {
       ok: false,
       rule: 'trusted-image',
-      message: `image ${imageName} was built from approval ${last.approvalId}, which is ${a?.state ?? 'gone'}${a?.state === 'revoked' ? lastRevocation(a) : ''}; its images no longer run`,
+      message: `image ${imageName} was built from approval ${last.approvalId}, which is ${a?.state ?? 'gone'}${a?.state === 'revoked' ? revocationOf(a) : ''}; its images no longer run`,
       fix: 'Build from a Dockerfile that is approved now (`cida-docker approval list --state approved`).',
     };
   }

@@ -23,11 +23,11 @@ import { emitDockerArgv } from '../docker/emit.js';
 import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
 import { parseImageReference } from '../docker/reference.js';
 import { EXIT } from '../exit-codes.js';
-import { formatViolations } from '../guards/report.js';
 import { loginRegistry } from '../guards/trusted-image.js';
 import { hasInlinePassword } from './audit.js';
+import { type ApprovalView, revocationOf } from './build.js';
 import { capture, type Engine, onSignals, runInherit } from './engine.js';
-import { allowed, type BrokerContext, type Outcome } from './outcome.js';
+import { allowed, type BrokerContext, type Outcome, refused } from './outcome.js';
 import { BROKER_STATE_DIR } from './paths.js';
 
 /** The verbs this module carries out. */
@@ -39,19 +39,7 @@ export function isImageVerb(command: string): boolean {
 
 /** What publishing needs of the approvals store (src/approvals/store.ts ApprovalStore has these). */
 export interface ImageStore {
-  approvalFor(sha256: string):
-    | {
-        readonly id: string;
-        readonly sha256: string;
-        readonly repository: string;
-        readonly state: string;
-        readonly history: readonly {
-          readonly action: string;
-          readonly reason?: string;
-          readonly by: { readonly user: string };
-        }[];
-      }
-    | undefined;
+  approvalFor(sha256: string): ApprovalView | undefined;
   provenanceOf(imageId: string):
     | {
         readonly builds: readonly {
@@ -88,11 +76,7 @@ export interface ImageDeps {
   readonly owner?: number;
 }
 
-/** Rule ids of the refusals here (beside the rulebook's trusted-image): push-approved, tag-approved, rmi-own. */
-function refused(rule: string, message: string, fix: string, extra: Partial<Outcome> = {}): Outcome {
-  process.stderr.write(`${formatViolations([{ rule, message, fix }])}\n`);
-  return { exit: EXIT.refused, verdict: 'refused', rules: [rule], finalArgv: [], note: message, ...extra };
-}
+// Rule ids of the refusals here (beside the rulebook's trusted-image): push-approved, tag-approved, rmi-own.
 
 // ------------------------------------------------------------------ reading the engine
 
@@ -169,12 +153,6 @@ export function namesImage(name: string, facts: ImageFacts): boolean {
 // ------------------------------------------------------------------ provenance judgements
 
 type Build = NonNullable<ReturnType<ImageStore['provenanceOf']>>['builds'][number];
-type ApprovalView = NonNullable<ReturnType<ImageStore['approvalFor']>>;
-
-function revocation(a: ApprovalView): string {
-  const t = [...a.history].reverse().find((h) => h.action === 'revoke');
-  return t ? ` by ${t.by.user}${t.reason ? `: ${t.reason}` : ''}` : '';
-}
 
 export type PushVerdict =
   { ok: true; build: Build; approval: ApprovalView } | { ok: false; message: string; fix: string };
@@ -205,7 +183,7 @@ export function judgePush(store: ImageStore, name: string, imageId: string, repo
   const last = looked[0];
   return {
     ok: false,
-    message: `${name}: image ${short} was built from approval ${last.b.approvalId}, which is ${last.a?.state ?? 'gone'}${last.a?.state === 'revoked' ? revocation(last.a) : ''}; its images are no longer published`,
+    message: `${name}: image ${short} was built from approval ${last.b.approvalId}, which is ${last.a?.state ?? 'gone'}${last.a?.state === 'revoked' ? revocationOf(last.a) : ''}; its images are no longer published`,
     fix: 'Build from a Dockerfile that is approved now (`cida-docker approval list --state approved`); a revoked Dockerfile must be changed and approved anew.',
   };
 }

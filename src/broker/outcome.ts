@@ -1,4 +1,6 @@
 // What one broker call did, for its exit code and its audit line.
+import { EXIT } from '../exit-codes.js';
+import { formatViolations } from '../guards/report.js';
 import type { Engine } from './engine.js';
 import type { Caller } from './identity.js';
 import type { Policy } from '../policy/policy.js';
@@ -29,6 +31,12 @@ export interface BrokerContext {
   readonly registryAuth?: { readonly registry: string; readonly auth: string };
   /** The approvals store (image provenance), opened on first use. */
   readonly store: () => ApprovalLookup;
+}
+
+/** A refusal by rule `rule`: the message with its fix on the caller's stderr, exit 77. */
+export function refused(rule: string, message: string, fix: string, extra: Partial<Outcome> = {}): Outcome {
+  process.stderr.write(`${formatViolations([{ rule, message, fix }])}\n`);
+  return { exit: EXIT.refused, verdict: 'refused', rules: [rule], finalArgv: [], note: message, ...extra };
 }
 
 export function allowed(exit: number, finalArgv: readonly string[], extra: Partial<Outcome> = {}): Outcome {

@@ -11,7 +11,7 @@ import { ruleById } from '../guards/index.js';
 import { PIPED_STDIN } from '../guards/detached-service.js';
 import { formatViolations } from '../guards/report.js';
 import { capture, containerValues, type Engine, lastSignal, onSignals, runInherit, signalExitCode } from './engine.js';
-import { allowed, type BrokerContext, type Outcome } from './outcome.js';
+import { allowed, type BrokerContext, type Outcome, refused } from './outcome.js';
 import { BUILD_NETWORK, imageRunVerdict } from './build.js';
 import { type ContainerEntry, LIST_FORMAT, ownedBy, parseContainerList } from './containers.js';
 import { scrubForeignIds } from './scrub.js';
@@ -37,9 +37,7 @@ function refusal(
   container: string,
   fix?: string,
 ): Outcome {
-  const r = ruleById(ruleId);
-  process.stderr.write(`${formatViolations([{ rule: r.id, message, fix: fix ?? r.fix }])}\n`);
-  return { exit: 77, verdict: 'refused', rules: [r.id], finalArgv, ...(container ? { container } : {}), note: message };
+  return refused(ruleId, message, fix ?? ruleById(ruleId).fix, { finalArgv, ...(container ? { container } : {}) });
 }
 
 /** Interrupted before the container was ready: it is removed, and the exit code says which signal. */

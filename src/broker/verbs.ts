@@ -3,8 +3,6 @@
 // and reach docker as full ids; somebody else's container answers exactly like a missing one.
 import { emitDockerArgv } from '../docker/emit.js';
 import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
-import { ruleById } from '../guards/index.js';
-import { formatViolations } from '../guards/report.js';
 import { brokerStore } from './approvals.js';
 import {
   ambiguousPrefix,
@@ -17,7 +15,7 @@ import {
 } from './containers.js';
 import { capture, containerValues, type Engine, runInherit, runMappingStdout } from './engine.js';
 import { brokerImageVerb, isImageVerb } from './images.js';
-import { allowed, type BrokerContext, type Outcome } from './outcome.js';
+import { allowed, type BrokerContext, type Outcome, refused } from './outcome.js';
 import { pruneRecords, readRecord } from './ownership.js';
 import { rootPart } from '../docker/user-spec.js';
 import { containerIdentity, inspectState, remove, rootInMainProcess } from './run.js';
@@ -41,12 +39,6 @@ async function listContainers(ctx: BrokerContext): Promise<ContainerEntry[]> {
   const entries = parseContainerList(r.stdout, ctx.records);
   pruneRecords(ctx.records, new Set(entries.map((e) => e.id)));
   return entries;
-}
-
-function refused(ruleId: string, message: string, fix: string): Outcome {
-  const r = ruleById(ruleId);
-  process.stderr.write(`${formatViolations([{ rule: r.id, message, fix }])}\n`);
-  return { exit: 77, verdict: 'refused', rules: [r.id], finalArgv: [], note: message };
 }
 
 /** A never-matching id filter: `ps` of a caller who owns nothing must list nothing. */
@@ -271,12 +263,11 @@ async function inspect(ctx: BrokerContext, cmd: ParsedCommand, all: readonly Con
   const { engine, caller } = ctx;
   const type = lastValue(cmd.flags, 'type') ?? '';
   if (type !== '' && type !== 'container' && type !== 'image') {
-    const r = ruleById('supported-command');
-    const message = `inspect --type ${type}: cida-docker inspects containers and images only`;
-    process.stderr.write(
-      `${formatViolations([{ rule: r.id, message, fix: 'Inspect your containers or an image.' }])}\n`,
+    return refused(
+      'supported-command',
+      `inspect --type ${type}: cida-docker inspects containers and images only`,
+      'Inspect your containers or an image.',
     );
-    return { exit: 77, verdict: 'refused', rules: [r.id], finalArgv: [], note: message };
   }
   const mine = ownedBy(all, caller.uid);
   const kept: string[] = [];

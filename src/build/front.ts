@@ -14,8 +14,8 @@ import tar from 'tar-stream';
 import { isSet, lastValue, UsageError } from '../docker/model.js';
 import { decide } from '../guards/index.js';
 import { formatUsageError, formatViolations } from '../guards/report.js';
-import { loadPolicy } from '../policy/load.js';
-import { DEFAULT_POLICY, type Policy, POLICY_PATH } from '../policy/policy.js';
+import { readablePolicy } from '../policy/load.js';
+import { DEFAULT_POLICY } from '../policy/policy.js';
 import { EXIT } from '../exit-codes.js';
 import { callBroker } from '../cli/broker-client.js';
 import { callerEnvProblem, ciJobOf } from '../cli/caller-env.js';
@@ -34,14 +34,6 @@ import {
   walkContext,
 } from './pack.js';
 import { type Reporter, startReporter } from './progress.js';
-
-function readablePolicy(): Policy | null {
-  try {
-    return loadPolicy(POLICY_PATH);
-  } catch {
-    return null;
-  }
-}
 
 async function readAll(stream: NodeJS.ReadableStream, max: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -8,8 +8,8 @@ import tty from 'node:tty';
 import { isSet, lastValue, UsageError } from '../docker/model.js';
 import { PIPED_STDIN } from '../guards/detached-service.js';
 import { decide } from '../guards/index.js';
-import { loadPolicy } from '../policy/load.js';
-import { DEFAULT_POLICY, type Policy, POLICY_PATH } from '../policy/policy.js';
+import { readablePolicy } from '../policy/load.js';
+import { DEFAULT_POLICY } from '../policy/policy.js';
 import { BROKER_PATH } from '../broker/paths.js';
 import { callBroker } from './broker-client.js';
 import { ownVersion } from './own-version.js';
@@ -17,14 +17,6 @@ import { callerEnvProblem, ciJobOf } from './caller-env.js';
 import { authFromDockerConfig } from './registry-auth.js';
 import { EXIT } from '../exit-codes.js';
 import { formatUsageError, formatViolations } from '../guards/report.js';
-
-function readablePolicy(): Policy | null {
-  try {
-    return loadPolicy(POLICY_PATH);
-  } catch {
-    return null; // unreadable or bad: the broker has the last word (and exits 78 for a bad one)
-  }
-}
 
 /** Values for `-e NAME` entries without '=': the broker cannot see the developer's environment. */
 function envFor(names: readonly string[] | undefined): Record<string, string> | undefined {

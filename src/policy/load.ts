@@ -1,7 +1,7 @@
 // Loading the policy file. The broker (root) trusts it only when root owns it and nobody else
 // can write it; the developer's side may read any file it is pointed at (`--policy`).
 import fs from 'node:fs';
-import { DEFAULT_POLICY, type Policy, PolicyError, parsePolicy } from './policy.js';
+import { DEFAULT_POLICY, type Policy, POLICY_PATH, PolicyError, parsePolicy } from './policy.js';
 
 export interface LoadOptions {
   /** Refuse a file not owned by root or writable by group/others (the broker's view). */
@@ -34,5 +34,17 @@ export function loadPolicy(file: string, options: LoadOptions = {}): Policy {
     return parsePolicy(fs.readFileSync(fd, 'utf8'), file);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * The policy as the front end sees it for its early check, or null when it cannot be read or is
+ * bad: the broker has the last word (and exits 78 for a bad one).
+ */
+export function readablePolicy(file: string = POLICY_PATH): Policy | null {
+  try {
+    return loadPolicy(file);
+  } catch {
+    return null;
   }
 }
