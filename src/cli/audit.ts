@@ -4,9 +4,17 @@ import type { AuditRecord } from '../broker/audit.js';
 import { callBroker } from './broker-client.js';
 import { shellQuote } from './check.js';
 import { EXIT } from '../exit-codes.js';
-import { OwnFlagError, splitOwnFlags } from './own-flags.js';
+import { OwnFlagError, type OwnFlagSpec, parseOwnFlags } from './own-flags.js';
 
-export const AUDIT_FLAGS = { booleans: ['json'], values: ['user', 'since'] } as const;
+export const AUDIT_FLAGS: OwnFlagSpec = [
+  { name: 'user', takesValue: true, description: 'only the decisions of this user' },
+  { name: 'since', takesValue: true, description: 'only decisions since a duration ago (30m, 2h, 7d) or an ISO date' },
+  {
+    name: 'json',
+    takesValue: false,
+    description: 'print the lines as they are written: JSON, decision and outcome apart',
+  },
+];
 
 /** One row per request: its outcome line, or its decision alone while no outcome was written. */
 export interface RequestRow {
@@ -66,7 +74,7 @@ export function noOutcomeLegend(records: readonly AuditRecord[]): string | null 
 export async function runAudit(argv: readonly string[]): Promise<number> {
   let own;
   try {
-    own = splitOwnFlags(argv, AUDIT_FLAGS);
+    own = parseOwnFlags(argv, AUDIT_FLAGS);
   } catch (e) {
     if (!(e instanceof OwnFlagError)) throw e;
     process.stderr.write(`cida-docker audit: ${e.message}\n`);

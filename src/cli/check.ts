@@ -7,10 +7,13 @@ import { decide } from '../guards/index.js';
 import { loadPolicy } from '../policy/load.js';
 import { POLICY_PATH, PolicyError } from '../policy/policy.js';
 import { EXIT } from '../exit-codes.js';
-import { OwnFlagError, splitOwnFlags } from './own-flags.js';
+import { OwnFlagError, type OwnFlagSpec, parseOwnFlags } from './own-flags.js';
 import { formatUsageError, formatViolations } from '../guards/report.js';
 
-export const CHECK_FLAGS = { booleans: ['json'], values: ['policy'] } as const;
+export const CHECK_FLAGS: OwnFlagSpec = [
+  { name: 'json', takesValue: false, description: 'print the verdict as one JSON object {allowed, violations, argv}' },
+  { name: 'policy', takesValue: true, description: 'policy file to check against', default: POLICY_PATH },
+];
 
 function write(stream: NodeJS.WriteStream, text: string): void {
   stream.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -19,7 +22,7 @@ function write(stream: NodeJS.WriteStream, text: string): void {
 export async function runCheck(argv: readonly string[]): Promise<number> {
   let own;
   try {
-    own = splitOwnFlags(argv, CHECK_FLAGS);
+    own = parseOwnFlags(argv, CHECK_FLAGS);
   } catch (e) {
     if (!(e instanceof OwnFlagError)) throw e;
     write(process.stderr, `cida-docker check: ${e.message}\nSee 'cida-docker check --help'.`);

@@ -8,10 +8,27 @@ import { lintDockerfile, type LintResult, ruleSeverities } from '../dockerfile/i
 import { EXIT } from '../exit-codes.js';
 import { loadPolicy } from '../policy/load.js';
 import { type Policy, POLICY_PATH, PolicyError } from '../policy/policy.js';
+import { OwnFlagError, type OwnFlagSpec, parseOwnFlags } from './own-flags.js';
 import { ownVersion } from './own-version.js';
 
 export const LINT_FORMATS = ['tty', 'json', 'sarif'] as const;
 export type LintFormat = (typeof LINT_FORMATS)[number];
+
+export const LINT_FLAGS: OwnFlagSpec = [
+  {
+    name: 'format',
+    takesValue: true,
+    description: 'output: tty (like a compiler), json (one object per file, one per line), sarif (SARIF 2.1.0)',
+    default: 'tty',
+    options: LINT_FORMATS,
+  },
+  {
+    name: 'policy',
+    takesValue: true,
+    description: 'policy file giving the trusted registries and rule severities',
+    default: POLICY_PATH,
+  },
+];
 
 export interface LintArgs {
   readonly files: readonly string[];
@@ -21,27 +38,18 @@ export interface LintArgs {
 
 /** Reads lint's command line; a string is the usage error. */
 export function parseLintArgs(argv: readonly string[]): LintArgs | string {
-  const files: string[] = [];
-  let format: string = 'tty';
-  let policy = POLICY_PATH;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
-      files.push(...argv.slice(i + 1));
-      break;
-    }
-    const m = /^--(format|policy)(?:=(.*))?$/.exec(a);
-    if (m) {
-      const value = m[2] ?? argv[++i];
-      if (value === undefined) return `--${m[1]} needs a value`;
-      if (m[1] === 'format') format = value;
-      else policy = value;
-    } else if (a.startsWith('-') && a !== '-') return `unknown flag ${a}`;
-    else files.push(a);
+  let own;
+  try {
+    own = parseOwnFlags(argv, LINT_FLAGS, 'interspersed');
+  } catch (e) {
+    if (!(e instanceof OwnFlagError)) throw e;
+    return e.message;
   }
-  if (!(LINT_FORMATS as readonly string[]).includes(format))
-    return `--format must be one of ${LINT_FORMATS.join(', ')}, got ${format}`;
-  return { files: files.length > 0 ? files : ['Dockerfile'], format: format as LintFormat, policy };
+  return {
+    files: own.rest.length > 0 ? own.rest : ['Dockerfile'],
+    format: own.values.get('format') as LintFormat,
+    policy: own.values.get('policy') ?? POLICY_PATH,
+  };
 }
 
 /** Runs lint; the exit code: 0 approvable, 1 an error finding, 2 usage, 78 bad policy. */

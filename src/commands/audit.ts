@@ -1,5 +1,6 @@
-import { Command, Flags } from '@oclif/core';
-import { runAudit } from '../cli/audit.js';
+import { Command } from '@oclif/core';
+import { AUDIT_FLAGS, runAudit } from '../cli/audit.js';
+import { oclifFlags } from './own-flag-spec.js';
 
 export default class Audit extends Command {
   static override summary = 'Read the audit trail (administrators and reviewers).';
@@ -10,11 +11,7 @@ export default class Audit extends Command {
     '<%= config.bin %> audit --user cida-dev1 --since 2024-05-01 --json',
   ];
   static override strict = false;
-  static override flags = {
-    user: Flags.string({ description: 'only the decisions of this user' }),
-    since: Flags.string({ description: 'only decisions since a duration ago (30m, 2h, 7d) or an ISO date' }),
-    json: Flags.boolean({ description: 'print the lines as they are written: JSON, decision and outcome apart' }),
-  };
+  static override flags = oclifFlags(AUDIT_FLAGS);
 
   async run(): Promise<void> {
     process.exitCode = await runAudit(this.argv);

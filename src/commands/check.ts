@@ -1,5 +1,6 @@
-import { Command, Flags } from '@oclif/core';
-import { runCheck } from '../cli/check.js';
+import { Command } from '@oclif/core';
+import { CHECK_FLAGS, runCheck } from '../cli/check.js';
+import { oclifFlags } from './own-flag-spec.js';
 
 export default class Check extends Command {
   static override summary = 'Show the verdict and the exact docker argv a command would run, without running it.';
@@ -11,10 +12,7 @@ export default class Check extends Command {
   ];
   // Docker's own flags follow '--' and are read by our docker parser, not by oclif.
   static override strict = false;
-  static override flags = {
-    json: Flags.boolean({ description: 'print the verdict as one JSON object {allowed, violations, argv}' }),
-    policy: Flags.string({ description: 'policy file to check against', default: '/etc/cida-docker/policy.json' }),
-  };
+  static override flags = oclifFlags(CHECK_FLAGS);
 
   async run(): Promise<void> {
     process.exitCode = await runCheck(this.argv);

@@ -1,6 +1,6 @@
-import { Args, Command, Flags } from '@oclif/core';
-import { LINT_FORMATS, runLint } from '../cli/lint.js';
-import { POLICY_PATH } from '../policy/policy.js';
+import { Args, Command } from '@oclif/core';
+import { LINT_FLAGS, runLint } from '../cli/lint.js';
+import { oclifFlags } from './own-flag-spec.js';
 
 export default class Lint extends Command {
   static override summary = 'Check Dockerfiles against the review rules a reviewer approves them by.';
@@ -16,17 +16,7 @@ export default class Lint extends Command {
   static override args = {
     file: Args.string({ description: 'Dockerfile(s) to check, "-" for standard input (default: ./Dockerfile)' }),
   };
-  static override flags = {
-    format: Flags.option({
-      options: LINT_FORMATS,
-      default: 'tty' as const,
-      description: 'output: tty (like a compiler), json (one object per file, one per line), sarif (SARIF 2.1.0)',
-    })(),
-    policy: Flags.string({
-      description: 'policy file giving the trusted registries and rule severities',
-      default: POLICY_PATH,
-    }),
-  };
+  static override flags = oclifFlags(LINT_FLAGS);
 
   async run(): Promise<void> {
     // Parsed once, by runLint (the lean entry runs the same code); oclif reads the flags above for help only.
