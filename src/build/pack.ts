@@ -162,22 +162,65 @@ function dockerfileHeader(df: Dockerfile): EntryHeader {
   return { name: df.name, size: df.bytes.length, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0, type: 'file' };
 }
 
+/** Files up to this size are read whole: a read stream per small file costs ~5 times the time. */
+const SMALL_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The `size` bytes of a small file of the walk, read at once. Opened without following a link and
+ * without blocking (a FIFO put there since the walk must not hang the build), and still a regular
+ * file of at least that size, or the developer hears which file changed.
+ */
+function readSmallFile(abs: string, size: number): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    throw new PackError(`cannot read ${abs}: ${errnoText(e)}`);
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new PackError(`${abs} changed while it was being sent: not a file any more`);
+    const buf = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < size) {
+      const n = fs.readSync(fd, buf, got, size - got, got);
+      if (n === 0) throw new PackError(`${abs} changed while it was being sent: it is shorter now`);
+      got += n;
+    }
+    return buf;
+  } catch (e) {
+    throw e instanceof PackError ? e : new PackError(`cannot read ${abs}: ${errnoText(e)}`);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 async function writeFile(pack: tar.Pack, dir: string, e: ContextEntry, progress: PackProgress): Promise<void> {
   const abs = path.join(dir, e.name);
+  const header = {
+    name: e.name,
+    size: e.size,
+    mode: e.mode,
+    mtime: new Date(e.mtime),
+    uid: 0,
+    gid: 0,
+    type: 'file',
+  } as const;
+  if (e.size <= SMALL_FILE_BYTES) {
+    const bytes = readSmallFile(abs, e.size);
+    // The callback comes once the pack has taken the bytes, after it drained: back-pressure holds.
+    await new Promise<void>((resolve, reject) => pack.entry(header, bytes, (err) => (err ? reject(err) : resolve())));
+    progress.bytes += bytes.length;
+    return;
+  }
   let sink!: ReturnType<tar.Pack['entry']>;
   const done = new Promise<void>((resolve, reject) => {
-    sink = pack.entry(
-      { name: e.name, size: e.size, mode: e.mode, mtime: new Date(e.mtime), uid: 0, gid: 0, type: 'file' },
-      (err) => (err ? reject(err) : resolve()),
-    );
+    sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
   });
-  if (e.size > 0) {
-    const src = fs.createReadStream(abs, { start: 0, end: e.size - 1, highWaterMark: 256 * 1024 });
-    src.on('error', (err) => sink.destroy(new PackError(`cannot read ${abs}: ${errnoText(err)}`)));
-    for await (const chunk of src) {
-      progress.bytes += (chunk as Buffer).length;
-      if (!sink.write(chunk)) await once(sink, 'drain');
-    }
+  const src = fs.createReadStream(abs, { start: 0, end: e.size - 1, highWaterMark: 256 * 1024 });
+  src.on('error', (err) => sink.destroy(new PackError(`cannot read ${abs}: ${errnoText(err)}`)));
+  for await (const chunk of src) {
+    progress.bytes += (chunk as Buffer).length;
+    if (!sink.write(chunk)) await once(sink, 'drain');
   }
   sink.end(undefined);
   await done;
