@@ -38,6 +38,8 @@ function container(name: string, startedAt: Date, asked: Record<string, unknown>
 }
 const bound = (port: number) => [{ HostIp: '0.0.0.0', HostPort: String(port) }];
 
+const rangesOnly = (...args: Parameters<typeof rangesAt>) => rangesAt(...args)?.ranges;
+
 function facts(over: Partial<EngineRangeFacts> = {}): EngineRangeFacts {
   return {
     want: POLICY,
@@ -99,29 +101,29 @@ describe('the history setup keeps of the live range', () => {
 describe('the range live when dockerd started', () => {
   const history = [rec('10:00', DEFAULT, POLICY), rec('12:00', DEFAULT, POLICY)];
   it("before the first record: that record's from", () => {
-    expect(rangesAt(history, t('09:00'), POLICY)).toEqual([DEFAULT]);
-    expect(rangesAt([rec('10:00', POLICY, POLICY)], t('09:00'), POLICY)).toEqual([POLICY]);
+    expect(rangesOnly(history, t('09:00'), POLICY)).toEqual([DEFAULT]);
+    expect(rangesOnly([rec('10:00', POLICY, POLICY)], t('09:00'), POLICY)).toEqual([POLICY]);
   });
   it("between records: the first's to, and the next's from when someone changed it in between (the lifecycle test)", () => {
-    expect(rangesAt(history, t('11:00'), POLICY)).toEqual([POLICY, DEFAULT]);
-    expect(rangesAt([rec('10:00', DEFAULT, POLICY), rec('12:00', POLICY, DEFAULT)], t('11:00'), DEFAULT)).toEqual([
+    expect(rangesOnly(history, t('11:00'), POLICY)).toEqual([POLICY, DEFAULT]);
+    expect(rangesOnly([rec('10:00', DEFAULT, POLICY), rec('12:00', POLICY, DEFAULT)], t('11:00'), DEFAULT)).toEqual([
       POLICY,
     ]);
   });
   it('after the last record: its to, and the live range when that differs', () => {
-    expect(rangesAt(history, t('13:00'), POLICY)).toEqual([POLICY]);
-    expect(rangesAt(history, t('13:00'), DEFAULT)).toEqual([POLICY, DEFAULT]);
+    expect(rangesOnly(history, t('13:00'), POLICY)).toEqual([POLICY]);
+    expect(rangesOnly(history, t('13:00'), DEFAULT)).toEqual([POLICY, DEFAULT]);
   });
   it('a start within seconds of a record takes both sides', () => {
-    expect(rangesAt([rec('10:00', DEFAULT, POLICY)], new Date(t('10:00').getTime() + 1000), POLICY)).toEqual([
+    expect(rangesOnly([rec('10:00', DEFAULT, POLICY)], new Date(t('10:00').getTime() + 1000), POLICY)).toEqual([
       DEFAULT,
       POLICY,
     ]);
   });
   it('undefined when nothing says: no records, a from setup could not read, no live range', () => {
-    expect(rangesAt([], t('09:00'), POLICY)).toBeUndefined();
-    expect(rangesAt([rec('10:00', undefined, POLICY)], t('09:00'), POLICY)).toBeUndefined();
-    expect(rangesAt([rec('10:00', DEFAULT, POLICY)], t('11:00'), undefined)).toBeUndefined();
+    expect(rangesOnly([], t('09:00'), POLICY)).toBeUndefined();
+    expect(rangesOnly([rec('10:00', undefined, POLICY)], t('09:00'), POLICY)).toBeUndefined();
+    expect(rangesOnly([rec('10:00', DEFAULT, POLICY)], t('11:00'), undefined)).toBeUndefined();
   });
 });
 
@@ -179,7 +181,9 @@ describe('doctor: does the running engine allocate inside the policy range', () 
     const c = engineRangeCheck(facts({ history: { records: [rec('11:00', DEFAULT, POLICY)] } }));
     expect(c.status).toBe('fail');
     expect(c.detail).toContain('when the live range was 32768–60999');
-    expect(c.detail).toContain('/var/lib/cida-docker-port-range-history.json');
+    expect(c.detail).toContain(
+      "(setup's records in /var/lib/cida-docker-port-range-history.json: 2026-01-01T11:00:00.000Z set 32768–60999 → 49153–65535)",
+    );
     expect(c.fix).toContain('sudo systemctl restart docker');
   });
   it('✔ when dockerd started after setup set the range', () => {
@@ -190,7 +194,10 @@ describe('doctor: does the running engine allocate inside the policy range', () 
   });
   it('✔ after the lifecycle test: started with the right range, changed by hand and set back by setup later', () => {
     const records = [rec('10:30', POLICY, POLICY), rec('11:00', DEFAULT, POLICY)];
-    expect(engineRangeCheck(facts({ history: { records } })).status).toBe('ok');
+    const c = engineRangeCheck(facts({ history: { records } }));
+    expect(c.status).toBe('ok');
+    expect(c.detail).toContain('2026-01-01T10:30:00.000Z found 49153–65535)');
+    expect(c.detail).not.toContain('11:00');
   });
   it('✔ with the ports it chose as further evidence (root)', () => {
     const c = engineRangeCheck(

@@ -76,7 +76,11 @@ export function recordFor(
 }
 
 export function historyText(history: readonly RangeRecord[], add: RangeRecord): string {
-  return `${JSON.stringify([...history, add].slice(-PORT_RANGE_HISTORY_MAX), null, 1)}\n`;
+  // One record a line: short, and still readable with cat.
+  return `[\n${[...history, add]
+    .slice(-PORT_RANGE_HISTORY_MAX)
+    .map((r) => JSON.stringify(r))
+    .join(',\n')}\n]\n`;
 }
 
 export type HistoryRead = { readonly records: RangeRecord[] } | { readonly problem: string };
@@ -118,22 +122,35 @@ export function rangesAt(
   history: readonly RangeRecord[],
   start: Date,
   live: PortRange | undefined,
-): PortRange[] | undefined {
+): { ranges: PortRange[]; used: RangeRecord[] } | undefined {
   const s = start.getTime();
   const candidates: (PortRange | undefined)[] = [];
+  const used = new Set<RangeRecord>();
   const times = history.map((r) => Date.parse(r.at));
   if (history.length === 0) return undefined;
-  if (s - SLACK_MS < times[0]) candidates.push(history[0].from);
+  if (s - SLACK_MS < times[0]) {
+    candidates.push(history[0].from);
+    used.add(history[0]);
+  }
   for (let i = 0; i < history.length; i++) {
     const next = i + 1 < history.length ? times[i + 1] : Number.POSITIVE_INFINITY;
     if (s + SLACK_MS < times[i] || s - SLACK_MS > next) continue;
     candidates.push(history[i].to);
     candidates.push(i + 1 < history.length ? history[i + 1].from : live);
+    used.add(history[i]);
+    if (i + 1 < history.length) used.add(history[i + 1]);
   }
   if (candidates.some((c) => c === undefined)) return undefined;
-  const unique: PortRange[] = [];
-  for (const c of candidates as PortRange[]) if (!unique.some((u) => same(u, c))) unique.push(c);
-  return unique;
+  const ranges: PortRange[] = [];
+  for (const c of candidates as PortRange[]) if (!ranges.some((u) => same(u, c))) ranges.push(c);
+  return { ranges, used: [...used] };
+}
+
+/** A record in words: "2026-01-01T10:00:00.000Z set 32768–60999 → 49153–65535" (or "found"). */
+export function recordText(r: RangeRecord): string {
+  return r.from && !same(r.from, r.to)
+    ? `${r.at} set ${rangeText(r.from)} → ${rangeText(r.to)}`
+    : `${r.at} found ${rangeText(r.to)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,11 +259,15 @@ function readOrUndefined(file: string): string | undefined {
 
 export function dockerdStart(): EngineStart | { problem: string } {
   const found = findDockerd();
-  if ('problem' in found) return found;
-  const stat = readOrUndefined(`/proc/${found.pid}/stat`);
+  return 'problem' in found ? found : startOf(found.pid);
+}
+
+/** When process `pid` started, from /proc. */
+export function startOf(pid: number): EngineStart | { problem: string } {
+  const stat = readOrUndefined(`/proc/${pid}/stat`);
   const procStat = readOrUndefined('/proc/stat');
   const start = stat && procStat ? processStart(stat, procStat) : undefined;
-  return start ? { pid: found.pid, start } : { problem: `/proc does not say when dockerd (pid ${found.pid}) started` };
+  return start ? { pid, start } : { problem: `/proc does not say when dockerd (pid ${pid}) started` };
 }
 
 /** How the engine is restarted here, for the fix. */
@@ -256,10 +277,11 @@ export function restartCommand(): string {
   return 'restart dockerd the way it is started on this host';
 }
 
-/** Root asks the engine for its running containers' ports (undefined when it cannot). */
-export function inspectRunning(docker: string): string | undefined {
+/** Root asks the engine (the default one, or `host`) for its running containers' ports; undefined when it cannot. */
+export function inspectRunning(docker: string, host?: string): string | undefined {
   const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C' };
-  const ps = run(docker, ['ps', '-q', '--no-trunc'], { env, timeoutMs: 15_000 });
+  const h = host ? ['-H', host] : [];
+  const ps = run(docker, [...h, 'ps', '-q', '--no-trunc'], { env, timeoutMs: 15_000 });
   if (ps.status !== 0) return undefined;
   const ids = ps.stdout
     .split('\n')
@@ -267,7 +289,7 @@ export function inspectRunning(docker: string): string | undefined {
     .filter((l) => /^[0-9a-f]{64}$/.test(l))
     .slice(0, MAX_CONTAINERS);
   if (ids.length === 0) return '[]';
-  const r = run(docker, ['inspect', '--type', 'container', ...ids], { env, timeoutMs: 30_000 });
+  const r = run(docker, [...h, 'inspect', '--type', 'container', ...ids], { env, timeoutMs: 30_000 });
   // A container gone between ps and inspect fails the command but the others are still printed.
   return r.stdout.trim().startsWith('[') ? r.stdout : undefined;
 }
@@ -339,12 +361,13 @@ export function engineRangeCheck(f: EngineRangeFacts): CheckResult {
   const proof = allocated.length > 0 ? `; the ports it chose since (${ports(allocated)}) are all inside` : '';
 
   if ('problem' in f.history) return unknown(`${since}; ${f.history.problem}`);
-  const candidates = rangesAt(f.history.records, start, f.live);
+  const at = rangesAt(f.history.records, start, f.live);
+  const candidates = at?.ranges;
   if (!candidates)
     return unknown(
       `${since}; no record of setup says which range was live then (\`sudo cida-docker setup\` starts the record)${proof}`,
     );
-  const basis = `${since}, when the live range was ${candidates.map(rangeText).join(' or ')} (setup's records in ${PORT_RANGE_HISTORY_PATH})`;
+  const basis = `${since}, when the live range was ${candidates.map(rangeText).join(' or ')} (setup's records in ${PORT_RANGE_HISTORY_PATH}: ${at.used.map(recordText).join('; ')})`;
   if (candidates.every((c) => same(c, want)))
     return {
       id,
