@@ -182,7 +182,7 @@ describe('doctor: does the running engine allocate inside the policy range', () 
     expect(c.status).toBe('fail');
     expect(c.detail).toContain('when the live range was 32768–60999');
     expect(c.detail).toContain(
-      "(setup's records in /var/lib/cida-docker-port-range-history.json: 2026-01-01T11:00:00.000Z set 32768–60999 → 49153–65535)",
+      "(setup's records in /var/lib/cida-docker-port-range-history.json: 2026-01-01T11:00:00.000Z set 32768–60999 → 49153–65535, taking it that no one changed it before the first record)",
     );
     expect(c.fix).toContain('sudo systemctl restart docker');
   });
@@ -196,7 +196,9 @@ describe('doctor: does the running engine allocate inside the policy range', () 
     const records = [rec('10:30', POLICY, POLICY), rec('11:00', DEFAULT, POLICY)];
     const c = engineRangeCheck(facts({ history: { records } }));
     expect(c.status).toBe('ok');
-    expect(c.detail).toContain('2026-01-01T10:30:00.000Z found 49153–65535)');
+    expect(c.detail).toContain(
+      '2026-01-01T10:30:00.000Z found 49153–65535, taking it that no one changed it before the first record)',
+    );
     expect(c.detail).not.toContain('11:00');
   });
   it('✔ with the ports it chose as further evidence (root)', () => {

@@ -367,7 +367,10 @@ export function engineRangeCheck(f: EngineRangeFacts): CheckResult {
     return unknown(
       `${since}; no record of setup says which range was live then (\`sudo cida-docker setup\` starts the record)${proof}`,
     );
-  const basis = `${since}, when the live range was ${candidates.map(rangeText).join(' or ')} (setup's records in ${PORT_RANGE_HISTORY_PATH}: ${at.used.map(recordText).join('; ')})`;
+  const first = f.history.records[0];
+  const assumed =
+    first && start.getTime() < Date.parse(first.at) ? ', taking it that no one changed it before the first record' : '';
+  const basis = `${since}, when the live range was ${candidates.map(rangeText).join(' or ')} (setup's records in ${PORT_RANGE_HISTORY_PATH}: ${at.used.map(recordText).join('; ')}${assumed})`;
   if (candidates.every((c) => same(c, want)))
     return {
       id,
