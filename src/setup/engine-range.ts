@@ -245,7 +245,13 @@ export function findDockerd(): { pid: number } | { problem: string } {
     return { problem: '/proc cannot be read' };
   }
   if (pids.length === 1) return { pid: pids[0] };
-  if (pids.length === 0) return { problem: 'no dockerd process is running' };
+  if (pids.length === 0)
+    return {
+      problem:
+        Number.isInteger(fromFile) && fromFile > 0 && fs.existsSync(`/proc/${fromFile}`) && comm(fromFile) === undefined
+          ? `/proc does not show process ${fromFile} (${DOCKERD_PIDFILE}) to you: run \`sudo cida-docker doctor\``
+          : 'no dockerd process is running',
+    };
   return { problem: `${pids.length} dockerd processes run and ${DOCKERD_PIDFILE} names none of them` };
 }
 
