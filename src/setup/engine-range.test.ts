@@ -192,6 +192,10 @@ describe('doctor: does the running engine allocate inside the policy range', () 
     expect(c.detail).toMatch(/when the live range was 49153–65535/);
     expect(c.detail).toMatch(/root also checks the ports it chose/);
   });
+  it('✔ when the range it read lies inside the policy range (every port it hands out is allowed)', () => {
+    const narrow = { min: 50000, max: 50999 };
+    expect(engineRangeCheck(facts({ history: { records: [rec('11:00', narrow, POLICY)] } })).status).toBe('ok');
+  });
   it('✔ after the lifecycle test: started with the right range, changed by hand and set back by setup later', () => {
     const records = [rec('10:30', POLICY, POLICY), rec('11:00', DEFAULT, POLICY)];
     const c = engineRangeCheck(facts({ history: { records } }));

@@ -38,6 +38,8 @@ export const rangeText = (r: PortRange): string => `${r.min}–${r.max}`;
 const same = (a: PortRange | undefined, b: PortRange | undefined): boolean =>
   a !== undefined && b !== undefined && a.min === b.min && a.max === b.max;
 const inRange = (port: number, r: PortRange): boolean => port >= r.min && port <= r.max;
+/** Every port an allocator over `inner` hands out lies in `outer`. */
+const within = (inner: PortRange, outer: PortRange): boolean => inner.min >= outer.min && inner.max <= outer.max;
 
 function isRange(v: unknown): v is PortRange {
   const r = v as PortRange;
@@ -377,7 +379,7 @@ export function engineRangeCheck(f: EngineRangeFacts): CheckResult {
   const assumed =
     first && start.getTime() < Date.parse(first.at) ? ', taking it that no one changed it before the first record' : '';
   const basis = `${since}, when the live range was ${candidates.map(rangeText).join(' or ')} (setup's records in ${PORT_RANGE_HISTORY_PATH}: ${at.used.map(recordText).join('; ')}${assumed})`;
-  if (candidates.every((c) => same(c, want)))
+  if (candidates.every((c) => within(c, want)))
     return {
       id,
       title,
@@ -386,7 +388,7 @@ export function engineRangeCheck(f: EngineRangeFacts): CheckResult {
     };
   // A port the engine chose outside every candidate range shows the records do not tell its story.
   const contradicted = allocated.some((p) => candidates.every((c) => !inRange(p.port, c)));
-  if (candidates.some((c) => same(c, want)) || contradicted) return unknown(`${basis}${proof}`);
+  if (candidates.some((c) => within(c, want)) || contradicted) return unknown(`${basis}${proof}`);
   return {
     id,
     title,
