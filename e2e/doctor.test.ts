@@ -33,6 +33,7 @@ describe.runIf(hostReady())('doctor', () => {
       'docker-client',
       'docker-group',
       'port-range',
+      'engine-port-range',
     ])
       expect(statusOf(report, id), id).toBe('ok');
     expect(statusOf(report, 'engine')).toBe('skip');
@@ -77,6 +78,7 @@ describe.runIf(hostReady())('doctor', () => {
       'docker-client',
       'docker-group',
       'port-range',
+      'engine-port-range',
       'audit-log',
     ])
       expect(statusOf(report, id), id).toBe('ok');

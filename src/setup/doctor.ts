@@ -23,6 +23,7 @@ import {
   SYSCTL_CONF_PATH,
   sysctlConfContent,
 } from './facts.js';
+import { engineRangeCheck, engineRangeFacts } from './engine-range.js';
 import { isLauncher, launcherContent, launcherNode } from './launcher.js';
 import {
   getGroup,
@@ -468,6 +469,9 @@ export function doctor(options: DoctorOptions = {}): DoctorReport {
   checks.push(checkDockerClient(policy));
   checks.push(checkDockerGroup(user));
   checks.push(checkPortRange(policy));
+  checks.push(
+    engineRangeCheck(engineRangeFacts(policy.publishedPorts, readPortRange(), policy.engine.docker, isRoot())),
+  );
   checks.push(...checkAudit());
   checks.push(usernsCheck(usernsFacts(policy.engine.docker, isRoot())));
   const failed = checks.filter((c) => c.status === 'fail');

@@ -24,6 +24,7 @@ import {
   nodeFacts,
   packagedBrokerPath,
   PORT_RANGE_PROC,
+  type PortRange,
   readPortRange,
   setsidFacts,
   SUDOERS_MODE,
@@ -31,6 +32,13 @@ import {
   SYSCTL_CONF_PATH,
   sysctlConfContent,
 } from './facts.js';
+import {
+  PORT_RANGE_HISTORY_PATH,
+  readRangeHistory,
+  recordFor,
+  recordRangeChange,
+  restartCommand,
+} from './engine-range.js';
 import { launcherContent, launcherPathProblem } from './launcher.js';
 import { change, type Change, SetupError, type Step } from './plan.js';
 import {
@@ -323,13 +331,23 @@ function portRangeStep(policy: Policy): Step {
                 throw new Error(
                   `the kernel kept net.ipv4.ip_local_port_range at ${after ? `${after.min} ${after.max}` : 'unknown'}`,
                 );
+              recordOrWarn(now, after, warnings);
               if (dockerdRunning())
                 warnings.push(
-                  `dockerd is running and reads the port range only when it starts: restart it so that -P uses ${want.min}–${want.max}`,
+                  `dockerd is running and reads the port range only when it starts: restart it so that -P uses ${want.min}–${want.max} (${restartCommand()}; \`cida-docker doctor\` tells whether it did)`,
                 );
             },
           ),
         );
+      } else {
+        const history = readRangeHistory();
+        if (!('records' in history) || recordFor(history.records, now, now, new Date()))
+          changes.push(
+            change(
+              `record the live range ${now.min} ${now.max} in ${PORT_RANGE_HISTORY_PATH} (doctor reads there which range a running dockerd started with)`,
+              () => recordOrWarn(now, now, warnings),
+            ),
+          );
       }
       const conf = sysctlConfContent(want);
       if (readText(SYSCTL_CONF_PATH) !== conf || !ownedRight(lstat(SYSCTL_CONF_PATH), 0o644))
@@ -342,6 +360,17 @@ function portRangeStep(policy: Policy): Step {
       return { changes, warnings };
     },
   };
+}
+
+/** Setup's record of the live range for doctor; the range itself is set even when the record fails. */
+function recordOrWarn(before: PortRange | undefined, after: PortRange, warnings: string[]): void {
+  try {
+    recordRangeChange(before, after);
+  } catch (e) {
+    warnings.push(
+      `could not record the port range in ${PORT_RANGE_HISTORY_PATH} (${(e as Error).message}): doctor cannot tell which range a running dockerd uses`,
+    );
+  }
 }
 
 function ensureDirExists(dir: string): void {
@@ -458,6 +487,10 @@ export function prepareUninstall(options: UninstallOptions): Step[] {
         plan: () => ({
           changes: [...removeFile(POLICY_PATH, '--purge'), ...removeDirIfEmpty(path.dirname(POLICY_PATH))],
         }),
+      },
+      {
+        title: `port range history ${PORT_RANGE_HISTORY_PATH}`,
+        plan: () => ({ changes: removeFile(PORT_RANGE_HISTORY_PATH, '--purge') }),
       },
       {
         title: `audit log ${AUDIT_LOG_PATH}`,
