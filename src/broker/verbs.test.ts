@@ -23,6 +23,7 @@ printf '%s\\0' "$@" >> ${calls}; echo >> ${calls}
 case "$1 $2" in
   "ps --all") cat ${listing} ;;
   "inspect --type") echo '[{"Pid":0,"Running":true},{}]' ;;
+  "image inspect") [ "$3" = --format ] && case "$6" in tools|dev2-db) echo sha256:${'f'.repeat(64)} ;; *) exit 1 ;; esac ;;
   "cp -L") case "$4" in *:/etc/passwd) cat ${dir}/passwd.tar ;; *:/etc/group) cat ${dir}/group.tar ;; esac ;;
 esac
 exit 0
@@ -222,6 +223,20 @@ describe('brokerVerb: a developer touches only the containers the broker created
     }
     await brokerVerb(ctx(1), parseDockerArgv(['image', 'inspect', '--platform', 'linux/amd64', '-f', 'json', 'x']));
     expect(ran().at(-1)).toEqual(['image', 'inspect', '--platform=linux/amd64', '--format=json', '--', 'x']);
+  });
+
+  it("inspect of a name that is an image and somebody else's container shows the image, as if the container were missing", async () => {
+    // `tools` is only an image; `dev2-db` is an image too, and dev2's container.
+    for (const ref of ['tools', 'dev2-db']) {
+      fs.rmSync(calls, { force: true });
+      expect((await brokerVerb(ctx(1), parseDockerArgv(['inspect', ref]))).exit).toBe(0);
+      // By the image's id: docker never resolves it to a container.
+      expect(ran().at(-1)).toEqual(['inspect', '--type=image', '--', `sha256:${'f'.repeat(64)}`]);
+    }
+    expect(ran().flat()).not.toContain(B);
+    fs.rmSync(calls, { force: true });
+    await brokerVerb(ctx(1), parseDockerArgv(['inspect', 'web', 'tools']));
+    expect(ran().at(-1)).toEqual(['inspect', '--', A, `sha256:${'f'.repeat(64)}`]);
   });
 
   it('a docker build request is refused: root would read the path it names', async () => {

@@ -254,8 +254,11 @@ async function rootAfterStart(ctx: BrokerContext, ids: readonly string[]): Promi
   return null;
 }
 
-async function isImage(engine: Engine, ref: string): Promise<boolean> {
-  return (await capture(engine, ['image', 'inspect', '--format', '{{.Id}}', '--', ref])).code === 0;
+/** The id of the image `ref` names (`sha256:…`), or null when it names none. */
+async function imageIdOf(engine: Engine, ref: string): Promise<string | null> {
+  const r = await capture(engine, ['image', 'inspect', '--format', '{{.Id}}', '--', ref]);
+  const id = r.stdout.trim();
+  return r.code === 0 && /^sha256:[0-9a-f]{64}$/.test(id) ? id : null;
 }
 
 async function runningOnly(engine: Engine, ids: readonly string[]): Promise<string[]> {
@@ -302,10 +305,14 @@ async function inspect(ctx: BrokerContext, cmd: ParsedCommand, only: 'container'
       containers++;
     } else if (own.kind === 'ambiguous') errors.push(ambiguousPrefix(ref));
     else if (type === 'container') errors.push(noSuchContainer('inspect', ref));
-    // Not one of the caller's containers: an image, or (somebody else's container, a network, a
-    // volume… or nothing) docker's answer for a missing object.
-    else if (resolveContainer(ref, all).kind === 'missing' && (await isImage(engine, ref))) kept.push(ref);
-    else errors.push(`Error: No such object: ${ref}`);
+    else {
+      // Not one of the caller's containers: an image, handed to docker by its id (`sha256:…` names
+      // no container, so docker cannot resolve it to somebody else's), or docker's answer for a
+      // missing object — also when it names somebody else's container: no difference shows.
+      const image = await imageIdOf(engine, ref);
+      if (image !== null) kept.push(image);
+      else errors.push(`Error: No such object: ${ref}`);
+    }
   }
   if (kept.length === 0) {
     process.stdout.write(emptyInspection(lastValue(cmd.flags, 'format')));
