@@ -18,7 +18,7 @@ import {
   suiteContainers,
   writePolicy,
 } from './broker-helpers.js';
-import { hostReady, sh } from './setup-helpers.js';
+import { asUser, hostReady, sh } from './setup-helpers.js';
 
 const DEV1 = 'cida-dev1';
 const DEV2 = 'cida-dev2';
@@ -499,6 +499,126 @@ describe.runIf(ready)('broker end to end', () => {
       sh(`gpasswd -d ${DEV2} cida-e2e-admins >/dev/null`);
     }
     expect(as(DEV2, ['ps', '-q', '--no-trunc']).stdout).not.toContain(id);
+  });
+
+  describe("docker's management spellings (container inspect, image inspect, image ls, …)", () => {
+    it("dev2 inspecting dev1's container through container inspect and image inspect answers like a missing one", async () => {
+      const name = `insp-${process.pid}`;
+      const id = runD(DEV1, ['--name', name, `${REG}/busybox:1`]);
+      const missing = `nosuch-insp-${process.pid}`;
+      const refs = [name, id, id.slice(0, 12)];
+      const spellings = [
+        ['container', 'inspect'],
+        ['container', 'inspect', '-s'],
+        ['container', 'inspect', '--format', '{{.Id}}'],
+        ['image', 'inspect'],
+        ['image', 'inspect', '--format', '{{.Id}}'],
+      ];
+      // Each against a missing reference of the same shape (the engine answers a name with its `:latest`).
+      const missingLike = (ref: string): string => (ref === name ? missing : 'dead'.repeat(16).slice(0, ref.length));
+      const cases = spellings.flatMap((v) =>
+        refs.flatMap((ref) => [
+          [...v, ref],
+          [...v, missingLike(ref)],
+        ]),
+      );
+      const results = await Promise.all(cases.map((args) => asAsync(DEV2, args).done));
+      for (let i = 0; i < cases.length; i += 2) {
+        const args = cases[i];
+        const ref = args.at(-1) as string;
+        const [theirs, none] = [results[i], results[i + 1]];
+        expect({
+          args,
+          status: theirs.status,
+          stdout: theirs.stdout,
+          stderr: theirs.stderr.replaceAll(ref, 'REF'),
+        }).toEqual({
+          args,
+          status: none.status,
+          stdout: none.stdout,
+          stderr: none.stderr.replaceAll(missingLike(ref), 'REF'),
+        });
+        expect(theirs.status).toBe(1);
+        expect(theirs.stdout).not.toContain(id);
+        expect(theirs.stderr).toMatch(/No such (container|image)/);
+      }
+      // ... and a missing one answers as docker itself answers.
+      for (const v of [
+        ['container', 'inspect'],
+        ['image', 'inspect'],
+      ]) {
+        const real = docker(...v, missing);
+        const ours = as(DEV2, [...v, missing]);
+        expect([ours.status, ours.stdout, ours.stderr]).toEqual([real.status, real.stdout, real.stderr]);
+      }
+      expect(inspect(id).State.Running).toBe(true);
+      docker('rm', '-f', id);
+    });
+
+    it('the owner inspects their container by name and id prefix, -s works; image inspect reads shared images only', () => {
+      const name = `insp-own-${process.pid}`;
+      const id = runD(DEV1, ['--name', name, `${REG}/busybox:1`]);
+      expect(as(DEV1, ['container', 'inspect', '--format', '{{.Id}}', name]).stdout).toBe(`${id}\n`);
+      expect(as(DEV1, ['container', 'inspect', '-f', '{{.Name}}', id.slice(0, 10)]).stdout).toBe(`/${name}\n`);
+      const sized = as(DEV1, ['container', 'inspect', '-s', '--format', '{{.SizeRootFs}}', name]);
+      expect([sized.status, sized.stdout]).toEqual([0, expect.stringMatching(/^[1-9]\d*\n$/)]);
+      const json = as(DEV1, ['container', 'inspect', name]);
+      expect(JSON.parse(json.stdout).map((c: { Id: string }) => c.Id)).toEqual([id]);
+      expect(as(DEV1, ['image', 'inspect', '--format', '{{.Config.User}}', `${REG}/busybox:1`]).stdout).toBe('1000\n');
+      // A container's name, even the caller's own, is no image: image inspect never shows a container.
+      const own = as(DEV1, ['image', 'inspect', name]);
+      expect([own.status, own.stdout]).toEqual([1, '[]\n']);
+      expect(own.stderr).toContain(`No such image: ${name}`);
+      // docker's flags for each, not inspect's.
+      for (const [args, message] of [
+        [['image', 'inspect', '--type', 'image', `${REG}/busybox:1`], 'unknown flag: --type'],
+        [['container', 'inspect', '--type', 'container', name], 'unknown flag: --type'],
+        [['image', 'inspect', '-s', `${REG}/busybox:1`], "unknown shorthand flag: 's' in -s"],
+        [['container', 'inspect'], "'docker container inspect' requires at least 1 argument"],
+      ] as const) {
+        const r = as(DEV1, args);
+        expect({ args, status: r.status }).toEqual({ args, status: 2 });
+        expect(r.stderr).toContain(message);
+      }
+      const help = as(DEV1, ['container', 'inspect', '--help']);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(/cida-docker container inspect \[OPTIONS\] CONTAINER/);
+      expect(help.stdout).toMatch(/-s, --size\s+allowed/);
+      docker('rm', '-f', id);
+    });
+
+    it("every other management spelling of a supported verb works; one docker does not have gets docker's error", () => {
+      const name = `mgmt-${process.pid}`;
+      const id = runD(DEV1, ['--name', name, `${REG}/web:1`]);
+      expect(as(DEV1, ['container', 'ls', '-q', '--no-trunc']).stdout).toContain(id);
+      expect(as(DEV2, ['container', 'list', '-q', '--no-trunc']).stdout).not.toContain(id);
+      expect(as(DEV1, ['container', 'ps', '-a', '-q', '--no-trunc']).stdout).toContain(id);
+      expect(as(DEV1, ['container', 'port', name, '8080']).stdout).toMatch(/:\d+\n/);
+      expect(as(DEV1, ['container', 'top', name]).status).toBe(0);
+      expect(as(DEV1, ['container', 'logs', name]).status).toBe(0);
+      expect(as(DEV2, ['container', 'logs', name]).stderr).toContain(`No such container: ${name}`);
+      expect(as(DEV1, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']).stdout).toContain(`${REG}/web:1`);
+      expect(as(DEV1, ['image', 'list', '-q']).status).toBe(0);
+      expect(as(DEV1, ['system', 'info', '--format', '{{.ServerVersion}}']).stdout).toBe(
+        docker('info', '--format', '{{.ServerVersion}}').stdout,
+      );
+      const unknown = as(DEV1, ['image', 'logs', name]);
+      expect([unknown.status, unknown.stderr]).toEqual([
+        2,
+        expect.stringContaining('docker: unknown command: docker image logs'),
+      ]);
+      const notOurs = as(DEV1, ['container', 'diff', name]);
+      expect([notOurs.status, notOurs.stderr]).toEqual([77, expect.stringContaining('[supported-command]')]);
+      expect(as(DEV1, ['check', '--', 'image', 'inspect', `${REG}/web:1`]).stdout).toMatch(/^allowed: /);
+      // Through the `docker` shim, as a Makefile calls it.
+      const dir = `/home/${DEV1}/cida-e2e-mgmt-shim`;
+      expect(as(DEV1, ['shim', 'install', '--dir', dir]).status).toBe(0);
+      const viaShim = asUser(DEV1, `PATH=${dir}:$PATH docker container inspect --format '{{.Id}}' ${name}`);
+      expect([viaShim.status, viaShim.stdout]).toEqual([0, `${id}\n`]);
+      sh(`rm -rf ${dir}`);
+      expect(as(DEV1, ['container', 'rm', '-f', name]).stdout).toBe(`${name}\n`);
+      expect(docker('inspect', id).status).not.toBe(0);
+    });
   });
 
   it('every container the suite created is hardened', () => {

@@ -3,6 +3,13 @@
 // `node`). bin/run.js falls back to oclif for everything else and for any help request.
 import { VERBS } from './docker/verbs.js';
 
+/**
+ * docker's management commands that hold a supported verb (`container inspect`, `image ls`, `system
+ * info`, `builder build`): the docker parser resolves the sub-command (one docker does not have gets
+ * docker's own error). lean.test.ts keeps this list equal to the flag table's.
+ */
+export const MANAGEMENT_COMMANDS: ReadonlySet<string> = new Set(['builder', 'container', 'image', 'system']);
+
 type Runner = (argv: readonly string[]) => Promise<number>;
 
 // Loaded on demand (the bundle is split per command), so `check` never pays for what the verbs need.
@@ -13,9 +20,9 @@ const HOT: Record<string, Runner> = {
   check: async (rest) => (await import('./cli/check.js')).runCheck(rest),
   audit: async (rest) => (await import('./cli/audit.js')).runAudit(rest),
   lint: async (rest) => (await import('./cli/lint.js')).runLint(rest),
-  // Every docker verb of the verb table; build packs the context as the developer and streams it (src/build).
+  // Every one-word docker verb of the verb table; build packs the context as the developer and streams it (src/build).
   ...Object.fromEntries(
-    VERBS.map((v): [string, Runner] => [
+    VERBS.filter((v) => !v.name.includes(' ')).map((v): [string, Runner] => [
       v.name,
       v.scope === 'streamed-build'
         ? async (rest) => (await import('./build/front.js')).runBuild([v.name, ...rest])
@@ -30,6 +37,20 @@ const HOT: Record<string, Runner> = {
 /** Runs argv on the lean path and returns the exit code, or null when oclif must handle it. */
 export async function runLean(argv: readonly string[]): Promise<number | null> {
   const [command, ...rest] = argv;
+  // `remove` is docker's top-level alias of rm.
+  if (command === 'remove') return dockerVerb(argv);
+  // A management command alone or with a flag (`image --help`) is oclif's topic help.
+  if (command !== undefined && MANAGEMENT_COMMANDS.has(command) && rest.length > 0 && !rest[0].startsWith('-')) {
+    const verb = VERBS.find((v) => v.name === `${command} ${rest[0]}`);
+    if (verb !== undefined && rest[1] === '--help') {
+      const text = (await import('./cli/verb-help.js')).verbHelp(verb.name);
+      if (text === null) return null;
+      process.stdout.write(text);
+      return 0;
+    }
+    if (rest[0] === 'build') return (await import('./build/front.js')).runBuild(argv);
+    return dockerVerb(argv);
+  }
   const run = command === undefined || !Object.hasOwn(HOT, command) ? undefined : HOT[command];
   if (!run) return null;
   if (command === 'lint') {

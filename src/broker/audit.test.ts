@@ -222,6 +222,8 @@ describe('redaction by parsing', () => {
     expect(note(['run', '-e', '=hunter2', 'img'])).not.toContain('hunter2');
     expect(note(['run'])).toBe("docker: 'docker run' requires at least 1 argument");
     expect(note(['run', '--memory', 'hunter2', 'img'])).toBe('invalid value for -m, --memory');
+    expect(note(['image', 'hunter2'])).toBe('unknown command under image');
+    expect(note(['container', 'inspect'])).toBe("docker: 'docker container inspect' requires at least 1 argument");
     expect(usageNote(new UsageError('anything else: hunter2'))).toBe('usage error');
   });
 });

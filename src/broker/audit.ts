@@ -181,6 +181,9 @@ export function usageNote(e: UsageError): string {
     'conflicting options',
   ])
     if (m.startsWith(`${kind}:`)) return kind;
+  // "docker: unknown command: docker image hunter2" quotes the typed word: only its group is kept.
+  const unknownSub = /^docker: unknown command: docker ([a-z]+) /.exec(m);
+  if (unknownSub) return `unknown command under ${unknownSub[1]}`;
   // cobra's argument count: "docker: 'docker run' requires at least 1 argument" names the command only.
   if (/^docker: '[a-z ]+' (?:requires|accepts) [\w ]+$/.test(m)) return m;
   return 'usage error';

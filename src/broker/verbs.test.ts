@@ -23,6 +23,7 @@ printf '%s\\0' "$@" >> ${calls}; echo >> ${calls}
 case "$1 $2" in
   "ps --all") cat ${listing} ;;
   "inspect --type") echo '[{"Pid":0,"Running":true},{}]' ;;
+  "image inspect") [ "$3" = --format ] && case "$6" in tools|dev2-db) echo sha256:${'f'.repeat(64)} ;; *) exit 1 ;; esac ;;
   "cp -L") case "$4" in *:/etc/passwd) cat ${dir}/passwd.tar ;; *:/etc/group) cat ${dir}/group.tar ;; esac ;;
 esac
 exit 0
@@ -167,6 +168,75 @@ describe('brokerVerb: a developer touches only the containers the broker created
     }
     // -u dropped: the engine keeps the start-time identity.
     expect(ran().filter((a) => a[0] === 'exec')).toEqual(Array(3).fill(['exec', '--', A, 'id']));
+  });
+
+  it("container inspect of somebody else's container answers exactly like a missing one", async () => {
+    /** What a caller sees: exit code, stdout and stderr as the broker wrote them (docker's output aside). */
+    const answer = async (argv: string[]) => {
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      out.mockClear();
+      err.mockClear();
+      const o = await brokerVerb(ctx(1), parseDockerArgv(argv));
+      const text = (m: typeof out) => m.mock.calls.map((c) => String(c[0])).join('');
+      return { exit: o.exit, rules: o.rules, stdout: text(out), stderr: text(err) };
+    };
+    for (const [ref, missing] of [
+      ['dev2-db', 'dev3-db'],
+      [B, 'd'.repeat(64)],
+      [B.slice(0, 12), 'd'.repeat(12)],
+      [C, 'e'.repeat(64)],
+      ['root-made', 'root-maid'],
+    ]) {
+      for (const flags of [[], ['--format', '{{.Id}}'], ['-s']]) {
+        const theirs = await answer(['container', 'inspect', ...flags, ref]);
+        const none = await answer(['container', 'inspect', ...flags, missing]);
+        expect(theirs).toEqual({ ...none, stderr: none.stderr.replaceAll(missing, ref) });
+        expect(theirs.exit).toBe(1);
+      }
+    }
+    expect((await answer(['container', 'inspect', 'dev2-db'])).stdout).toBe('[]\n');
+    expect((await answer(['container', 'inspect', '-f', '{{.Id}}', 'dev2-db'])).stdout).toBe('\n');
+    expect(ran().filter((a) => a[0] !== 'ps')).toEqual([]); // nothing but listings reached docker
+  });
+
+  it("container inspect reaches the owner's containers as full ids, with its own flags", async () => {
+    const o = await brokerVerb(
+      ctx(1),
+      parseDockerArgv(['container', 'inspect', '-s', '-f', '{{.Id}}', 'web', 'dev2-db']),
+    );
+    expect(o.exit).toBe(1); // dev2-db: no such container
+    expect(ran().filter((a) => a[0] !== 'ps')).toEqual([
+      ['container', 'inspect', '--size', '--format={{.Id}}', '--', A],
+    ]);
+    fs.rmSync(calls, { force: true });
+    expect((await brokerVerb(ctx(1), parseDockerArgv(['container', 'inspect', A.slice(0, 5)]))).exit).toBe(0);
+    expect(ran().filter((a) => a[0] !== 'ps')).toEqual([['container', 'inspect', '--', A]]);
+  });
+
+  it('image inspect asks the engine for images only: a container name or id never reaches a container', async () => {
+    for (const ref of ['dev2-db', B, B.slice(0, 12), 'web']) {
+      fs.rmSync(calls, { force: true });
+      await brokerVerb(ctx(1), parseDockerArgv(['image', 'inspect', ref]));
+      // docker image inspect looks up images alone; no --type, no container listing needed.
+      expect(ran()).toEqual([['image', 'inspect', '--', ref]]);
+    }
+    await brokerVerb(ctx(1), parseDockerArgv(['image', 'inspect', '--platform', 'linux/amd64', '-f', 'json', 'x']));
+    expect(ran().at(-1)).toEqual(['image', 'inspect', '--platform=linux/amd64', '--format=json', '--', 'x']);
+  });
+
+  it("inspect of a name that is an image and somebody else's container shows the image, as if the container were missing", async () => {
+    // `tools` is only an image; `dev2-db` is an image too, and dev2's container.
+    for (const ref of ['tools', 'dev2-db']) {
+      fs.rmSync(calls, { force: true });
+      expect((await brokerVerb(ctx(1), parseDockerArgv(['inspect', ref]))).exit).toBe(0);
+      // By the image's id: docker never resolves it to a container.
+      expect(ran().at(-1)).toEqual(['inspect', '--type=image', '--', `sha256:${'f'.repeat(64)}`]);
+    }
+    expect(ran().flat()).not.toContain(B);
+    fs.rmSync(calls, { force: true });
+    await brokerVerb(ctx(1), parseDockerArgv(['inspect', 'web', 'tools']));
+    expect(ran().at(-1)).toEqual(['inspect', '--', A, `sha256:${'f'.repeat(64)}`]);
   });
 
   it('a docker build request is refused: root would read the path it names', async () => {

@@ -23,7 +23,16 @@ import { containerIdentity, inspectState, remove, rootInMainProcess } from './ru
 /** Verbs whose first positional is a container (the rest belongs to the command). */
 const FIRST_ARG = new Set(['logs', 'exec', 'top', 'port']);
 /** Verbs whose every positional is a container. */
-const ALL_ARGS = new Set(['stop', 'start', 'restart', 'rm', 'kill', 'wait', 'stats', 'inspect']);
+const ALL_ARGS = new Set(['stop', 'start', 'restart', 'rm', 'kill', 'wait', 'stats', 'inspect', 'container inspect']);
+/**
+ * Every spelling of inspect, with the one object type it reads: `container inspect` and `image
+ * inspect` are scoped exactly as `inspect --type container` and `--type image` (null: --type decides).
+ */
+const INSPECT_TYPES: Readonly<Record<string, 'container' | 'image' | null>> = {
+  inspect: null,
+  'container inspect': 'container',
+  'image inspect': 'image',
+};
 /** Verbs that print each container argument back as given, once done. */
 const ECHOING = new Set(['stop', 'start', 'restart', 'rm', 'kill']);
 
@@ -97,11 +106,12 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
     return brokerImageVerb(ctx, cmd, { store: brokerStore, ...(ctx.registryAuth ? { auth: ctx.registryAuth } : {}) });
   // Administrators act on every container, but exec, start and restart keep the pinned user for them too.
   const pinning = PINNED.has(command);
-  if (!isContainerVerb(command) || (ctx.admin && !pinning)) {
+  const inspecting = Object.hasOwn(INSPECT_TYPES, command);
+  if ((!isContainerVerb(command) && !inspecting) || (ctx.admin && !pinning)) {
     const argv = emitDockerArgv(cmd);
     return allowed(await runInherit(engine, argv), argv);
   }
-  if (command === 'inspect') return inspect(ctx, cmd, await listContainers(ctx));
+  if (inspecting) return inspect(ctx, cmd, INSPECT_TYPES[command]);
 
   const all = await listContainers(ctx);
   const mine = ctx.admin ? all : ownedBy(all, caller.uid);
@@ -244,8 +254,11 @@ async function rootAfterStart(ctx: BrokerContext, ids: readonly string[]): Promi
   return null;
 }
 
-async function isImage(engine: Engine, ref: string): Promise<boolean> {
-  return (await capture(engine, ['image', 'inspect', '--format', '{{.Id}}', '--', ref])).code === 0;
+/** The id of the image `ref` names (`sha256:…`), or null when it names none. */
+async function imageIdOf(engine: Engine, ref: string): Promise<string | null> {
+  const r = await capture(engine, ['image', 'inspect', '--format', '{{.Id}}', '--', ref]);
+  const id = r.stdout.trim();
+  return r.code === 0 && /^sha256:[0-9a-f]{64}$/.test(id) ? id : null;
 }
 
 async function runningOnly(engine: Engine, ids: readonly string[]): Promise<string[]> {
@@ -255,13 +268,19 @@ async function runningOnly(engine: Engine, ids: readonly string[]): Promise<stri
   return ids.filter((id) => running.has(id));
 }
 
+/** What docker's inspector prints when it found nothing: `[]` for JSON, an empty line for a template. */
+function emptyInspection(format: string | undefined): string {
+  return format === undefined || format === '' || format === 'json' ? '[]\n' : '\n';
+}
+
 /**
- * `inspect`: the caller's own containers and any image (images are shared); somebody else's
- * container is reported as docker reports a missing object. Other object types are not offered.
+ * `inspect`, `container inspect` and `image inspect` (`only`: the type the spelling reads): the
+ * caller's own containers and any image (images are shared); somebody else's container is
+ * reported as docker reports a missing object. Other object types are not offered.
  */
-async function inspect(ctx: BrokerContext, cmd: ParsedCommand, all: readonly ContainerEntry[]): Promise<Outcome> {
+async function inspect(ctx: BrokerContext, cmd: ParsedCommand, only: 'container' | 'image' | null): Promise<Outcome> {
   const { engine, caller } = ctx;
-  const type = lastValue(cmd.flags, 'type') ?? '';
+  const type = only ?? lastValue(cmd.flags, 'type') ?? '';
   if (type !== '' && type !== 'container' && type !== 'image') {
     return refused(
       'supported-command',
@@ -269,6 +288,8 @@ async function inspect(ctx: BrokerContext, cmd: ParsedCommand, all: readonly Con
       'Inspect your containers or an image.',
     );
   }
+  // Images are shared and an image lookup never finds a container: nothing to list.
+  const all = type === 'image' ? [] : await listContainers(ctx);
   const mine = ownedBy(all, caller.uid);
   const kept: string[] = [];
   const errors: string[] = [];
@@ -284,19 +305,25 @@ async function inspect(ctx: BrokerContext, cmd: ParsedCommand, all: readonly Con
       containers++;
     } else if (own.kind === 'ambiguous') errors.push(ambiguousPrefix(ref));
     else if (type === 'container') errors.push(noSuchContainer('inspect', ref));
-    // Not one of the caller's containers: an image, or (somebody else's container, a network, a
-    // volume… or nothing) docker's answer for a missing object.
-    else if (resolveContainer(ref, all).kind === 'missing' && (await isImage(engine, ref))) kept.push(ref);
-    else errors.push(`Error: No such object: ${ref}`);
+    else {
+      // Not one of the caller's containers: an image, handed to docker by its id (`sha256:…` names
+      // no container, so docker cannot resolve it to somebody else's), or docker's answer for a
+      // missing object — also when it names somebody else's container: no difference shows.
+      const image = await imageIdOf(engine, ref);
+      if (image !== null) kept.push(image);
+      else errors.push(`Error: No such object: ${ref}`);
+    }
   }
   if (kept.length === 0) {
-    process.stdout.write('[]\n');
+    process.stdout.write(emptyInspection(lastValue(cmd.flags, 'format')));
     for (const e of errors) process.stderr.write(`${e}\n`);
     return allowed(1, [], { note: 'no such object' });
   }
   const flags = { ...cmd.flags };
-  if (type === '') flags.type = [containers === kept.length ? 'container' : containers === 0 ? 'image' : ''];
-  if (flags.type[0] === '') delete flags.type;
+  if (only === null) {
+    if (type === '') flags.type = [containers === kept.length ? 'container' : containers === 0 ? 'image' : ''];
+    if (flags.type[0] === '') delete flags.type;
+  }
   const argv = emitDockerArgv({ ...cmd, flags, args: kept });
   const code = await runInherit(engine, argv);
   for (const e of errors) process.stderr.write(`${e}\n`);

@@ -23,6 +23,19 @@ describe('cida-docker VERB --help', () => {
     expect(text).not.toMatch(/--net\b(?!work)/); // hidden aliases are not listed
     expect(text).toMatch(/EXAMPLES\n {2}\$ cida-docker run -d -p 8080/);
   });
+  it("container inspect and image inspect list their own docker flags, not inspect's", () => {
+    const c = verbHelp('container inspect') ?? '';
+    expect(c).toMatch(/^ {2}\$ cida-docker container inspect \[OPTIONS\] CONTAINER \[CONTAINER\.\.\.\]$/m);
+    expect(c).toMatch(/-s, --size\s+allowed\s+Display total file sizes$/m);
+    expect(c).toMatch(/-f, --format string\s+allowed/);
+    expect(c).not.toMatch(/--type|--platform/);
+    const i = verbHelp('image inspect') ?? '';
+    expect(i).toMatch(/^ {2}\$ cida-docker image inspect \[OPTIONS\] IMAGE \[IMAGE\.\.\.\]$/m);
+    expect(i).toMatch(/--platform string\s+allowed\s+Inspect a specific platform/);
+    expect(i).not.toMatch(/--type|--size/);
+    // docker's multi-line usage continues under its first line, not at column 0.
+    expect(i.split('\n').filter((l) => l.startsWith("'json'"))).toEqual([]);
+  });
   it('every supported verb has help; anything else has none', () => {
     for (const v of VERBS) expect(verbHelp(v.name), v.name).toMatch(/DOCKER'S FLAGS/);
     expect(verbHelp('cp')).toBeNull();
@@ -38,7 +51,7 @@ describe('one verb table', () => {
   });
   it('every verb is an oclif command made from its row, and README lists it', async () => {
     const { COMMANDS: OCLIF } = await import('../commands/index.js');
-    for (const v of VERBS) expect(OCLIF[v.name]?.summary, v.name).toBe(v.summary);
+    for (const v of VERBS) expect(OCLIF[v.name.replaceAll(' ', ':')]?.summary, v.name).toBe(v.summary);
     const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const row = readme.split('\n').find((l) => l.startsWith('| `run`')) ?? '';
     for (const v of VERBS) expect(row, v.name).toContain(`\`${v.name}\``);

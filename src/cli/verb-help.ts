@@ -74,7 +74,10 @@ export function verbHelp(verb: string, bin = 'cida-docker', policy: Policy = DEF
     "DOCKER'S FLAGS, AS THIS HOST'S POLICY TAKES THEM",
     '  allowed · checked (rule): the value is checked · refused (rule) · forced: cida-docker sets it',
     '',
-    ...rows.map((r) => `  ${r.name.padEnd(w1)}  ${r.mark.padEnd(w2)}  ${r.usage}`),
+    // docker's multi-line usages (--format's) continue under their first line.
+    ...rows.map((r) =>
+      `  ${r.name.padEnd(w1)}  ${r.mark.padEnd(w2)}  ${r.usage}`.replaceAll('\n', `\n${' '.repeat(w1 + w2 + 6)}`),
+    ),
     '',
     'EXAMPLES',
     ...info.examples.map((e) => `  $ ${e.startsWith('CID=') ? e : `${bin} ${e}`}`),

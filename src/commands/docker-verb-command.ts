@@ -4,6 +4,11 @@
 import { Command } from '@oclif/core';
 import type { Verb } from '../docker/verbs.js';
 
+/** The oclif id of a verb: `container inspect` is `container:inspect` (shown with a space: topicSeparator). */
+export function verbCommandId(verb: Verb): string {
+  return verb.name.replaceAll(' ', ':');
+}
+
 export function dockerVerbCommand(verb: Verb): Command.Class {
   return class extends Command {
     static override summary = verb.summary;
@@ -17,8 +22,8 @@ export function dockerVerbCommand(verb: Verb): Command.Class {
       // Loaded on demand: the build front end brings listr2 and tar-stream, the others the broker client.
       process.exitCode =
         verb.scope === 'streamed-build'
-          ? await (await import('../build/front.js')).runBuild([verb.name, ...this.argv])
-          : await (await import('../cli/docker-verb.js')).runDockerVerb([verb.name, ...this.argv]);
+          ? await (await import('../build/front.js')).runBuild([...verb.name.split(' '), ...this.argv])
+          : await (await import('../cli/docker-verb.js')).runDockerVerb([...verb.name.split(' '), ...this.argv]);
     }
   };
 }

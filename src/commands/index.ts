@@ -12,14 +12,14 @@ import ApprovalShow from './approval/show.js';
 import Audit from './audit.js';
 import Check from './check.js';
 import Doctor from './doctor.js';
-import { dockerVerbCommand } from './docker-verb-command.js';
+import { dockerVerbCommand, verbCommandId } from './docker-verb-command.js';
 import Lint from './lint.js';
 import Setup from './setup.js';
 import ShimInstall from './shim/install.js';
 import ShimUninstall from './shim/uninstall.js';
 
 export const COMMANDS: Record<string, Command.Class> = {
-  ...Object.fromEntries(VERBS.map((v) => [v.name, dockerVerbCommand(v)])),
+  ...Object.fromEntries(VERBS.map((v) => [verbCommandId(v), dockerVerbCommand(v)])),
   check: Check,
   lint: Lint,
   audit: Audit,

@@ -208,6 +208,10 @@ describe('command lookup', () => {
     [['container', 'remove', 'c1'], 'rm'],
     [['system', 'info'], 'info'],
     [['builder', 'build', '.'], 'build'],
+    [['image', 'rmi', IMG], 'rmi'],
+    [['container', 'inspect', 'c1'], 'container inspect'],
+    [['image', 'inspect', IMG], 'image inspect'],
+    [['inspect', 'c1'], 'inspect'],
   ])('%j is %s', (argv, command) => {
     expect(parse(argv as string[]).command).toBe(command);
   });
@@ -215,7 +219,28 @@ describe('command lookup', () => {
     const p = parse(['volume', 'create', '-d', 'x']);
     expect(p.command).toBeNull();
     expect(p.words).toEqual(['volume']);
-    expect(parse(['container', 'frob']).command).toBeNull();
+    // docker has these, the table does not: left to the supported-command rule.
+    expect(parse(['container', 'diff', 'c1']).command).toBeNull();
+    expect(parse(['system', 'df']).command).toBeNull();
+    expect(parse(['image', 'history', IMG]).command).toBeNull();
+  });
+  it("a sub-command docker does not have under a management command is docker's unknown command", () => {
+    for (const [group, sub] of [
+      ['container', 'frob'],
+      ['image', 'logs'],
+      ['container', 'images'],
+      ['image', 'ps'],
+      ['system', 'inspect'],
+      ['system', 'version'],
+      ['builder', 'ls'],
+    ]) {
+      expect(usage([group, sub, 'x'])).toBe(`docker: unknown command: docker ${group} ${sub}`);
+      try {
+        parse([group, sub]);
+      } catch (e) {
+        expect((e as UsageError).words).toEqual([group]); // the hint: 'cida-docker image --help'
+      }
+    }
   });
 });
 
@@ -258,6 +283,9 @@ describe('positional counts (cobra, cli/required.go)', () => {
     [['image', 'remove'], "docker: 'docker image rm' requires at least 1 argument"],
     [['system', 'info', 'x'], "docker: 'docker system info' accepts no arguments"],
     [['logs'], "docker: 'docker logs' requires 1 argument"],
+    [['image', 'rmi'], "docker: 'docker image rm' requires at least 1 argument"],
+    [['container', 'inspect'], "docker: 'docker container inspect' requires at least 1 argument"],
+    [['image', 'inspect'], "docker: 'docker image inspect' requires at least 1 argument"],
   ])('%j', (argv, msg) => {
     expect(usage(argv as string[])).toBe(msg);
   });

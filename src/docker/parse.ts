@@ -2,7 +2,7 @@
 // so that no spelling — `-dPv/:/h`, `--privileged=1`, `--net=host`, a flag given twice — reads
 // differently here than in docker. Each branch cites the pflag behaviour it mirrors
 // (docker-cli-flags.json → pflagRules).
-import { COMMANDS, GLOBAL_FLAGS } from './flag-table.js';
+import { COMMANDS, DOCKER_GROUPS, GLOBAL_FLAGS } from './flag-table.js';
 import { type CommandSpec, type FlagSpec, type FlagValues, type ParsedCommand, UsageError } from './model.js';
 import { checkFlagValue, goQuote, goQuoteByte, validateCommand } from './values.js';
 
@@ -32,8 +32,8 @@ const COMMAND_SETS = new Map<string, FlagSet>(
 /** Command words (`container run`, `image ls`, `remove`) → canonical command. */
 const COMMAND_BY_WORDS = new Map<string, CommandSpec>();
 for (const c of Object.values(COMMANDS)) for (const w of c.aliases) COMMAND_BY_WORDS.set(w.join(' '), c);
-/** Management commands that take a sub-command word (`docker container …`). */
-const GROUPS = new Set([...COMMAND_BY_WORDS.keys()].filter((k) => k.includes(' ')).map((k) => k.split(' ')[0]));
+/** Management commands that take a sub-command word (`docker container …`), with every word docker has there. */
+const GROUPS = new Map(Object.entries(DOCKER_GROUPS).map(([group, subs]) => [group, new Set(subs)]));
 
 const BOOL_VALUES: Record<string, 'true' | 'false'> = {
   '1': 'true',
@@ -231,17 +231,21 @@ function parseFlags(argv: readonly string[], set: FlagSet): FlagParse {
   return { values, args: args.map((i) => argv[i]), changed };
 }
 
-/** Resolves the command words at the start of `rest`: 'container run', 'ps', 'remove'… */
-function lookupCommand(rest: readonly string[]): { words: string[]; spec: CommandSpec | null } {
+/**
+ * Resolves the command words at the start of `rest`: 'container run', 'ps', 'remove'…
+ * `unknown`: a sub-command docker does not have under that management command (`image logs`).
+ */
+function lookupCommand(rest: readonly string[]): { words: string[]; spec: CommandSpec | null; unknown: boolean } {
   const first = rest[0];
-  if (first === undefined) return { words: [], spec: null };
-  if (GROUPS.has(first) && rest.length > 1) {
+  if (first === undefined) return { words: [], spec: null, unknown: false };
+  const subs = GROUPS.get(first);
+  if (subs && rest.length > 1) {
     const two = COMMAND_BY_WORDS.get(`${first} ${rest[1]}`);
-    if (two) return { words: [first, rest[1]], spec: two };
-    // `docker container frobnicate`: an unknown sub-command of a known group.
-    return { words: [first, rest[1]], spec: null };
+    if (two) return { words: [first, rest[1]], spec: two, unknown: false };
+    // `docker container diff`: docker has it, cida-docker does not; `docker image logs`: docker has no such thing.
+    return { words: [first, rest[1]], spec: null, unknown: !subs.has(rest[1]) && !rest[1].startsWith('-') };
   }
-  return { words: [first], spec: COMMAND_BY_WORDS.get(first) ?? null };
+  return { words: [first], spec: COMMAND_BY_WORDS.get(first) ?? null, unknown: false };
 }
 
 /** cobra's CommandPath: `docker` + the group word + the command's canonical name ('docker rm' for `remove`). */
@@ -308,7 +312,9 @@ export function wantsHelp(cmd: ParsedCommand): boolean {
  */
 export function parseDockerArgv(argv: readonly string[]): ParsedCommand {
   const global = parseFlags(argv, GLOBAL_SET);
-  const { words, spec } = lookupCommand(global.args);
+  const { words, spec, unknown } = lookupCommand(global.args);
+  // The group's cli.NoArgs (cli/required.go:14-21) answers it: exit 1 in docker.
+  if (unknown) throw new UsageError(`docker: unknown command: docker ${words.join(' ')}`, words.slice(0, 1));
   if (!spec) return { globals: global.values, words, command: null, flags: {}, args: global.args.slice(words.length) };
   const set = COMMAND_SETS.get(spec.name) as FlagSet;
   let parsed: FlagParse;

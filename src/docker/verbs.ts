@@ -19,6 +19,7 @@ export type VerbScope =
   | 'engine-read';
 
 export interface Verb {
+  /** Docker's command words after `docker`: `run`, or `container inspect` for a management command's own verb. */
   readonly name: string;
   readonly summary: string;
   /** What differs from docker's own verb, in a sentence or two. */
@@ -98,6 +99,20 @@ export const VERBS: readonly Verb[] = [
     description: 'Like docker inspect, for your own containers and for images.',
     scope: 'own-containers',
     examples: ["inspect --format '{{.State.Status}}' web"],
+  },
+  {
+    name: 'container inspect',
+    summary: 'Show low-level information on your containers.',
+    description: "Like docker container inspect, for your own containers; somebody else's answers like a missing one.",
+    scope: 'own-containers',
+    examples: ["container inspect --format '{{.State.Status}}' web", 'container inspect -s web'],
+  },
+  {
+    name: 'image inspect',
+    summary: 'Show low-level information on images.',
+    description: 'Like docker image inspect; images are shared on the host, so every image can be inspected.',
+    scope: 'images',
+    examples: ["image inspect --format '{{.Config.User}}' registry.example.internal:5000/team/web:1"],
   },
   {
     name: 'port',

@@ -22,6 +22,8 @@ export const SUPPORTED_COMMANDS = [
   'rm',
   'exec',
   'inspect',
+  'container inspect',
+  'image inspect',
   'port',
   'images',
   'pull',
@@ -255,6 +257,9 @@ export const FLAG_CLASSES: Readonly<Record<SupportedCommand, Readonly<Record<str
   },
   rm: { force: 'allow', link: 'allow', volumes: 'allow', help: 'allow' },
   inspect: { format: 'allow', size: 'allow', type: 'allow', help: 'allow' },
+  // The broker scopes both as `inspect --type container` and `--type image` (its inspect path).
+  'container inspect': { format: 'allow', size: 'allow', help: 'allow' },
+  'image inspect': { format: 'allow', platform: 'allow', help: 'allow' },
   port: { help: 'allow' },
   images: {
     all: 'allow',

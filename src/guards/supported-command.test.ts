@@ -21,6 +21,8 @@ const MIN_ARGS: Record<string, string[]> = {
   rm: ['web'],
   exec: ['web', 'sh'],
   inspect: ['web'],
+  'container inspect': ['web'],
+  'image inspect': [IMAGE],
   port: ['web'],
   images: [],
   tag: [IMAGE, `${TRUSTED}/team/app:2.0`],
@@ -124,6 +126,14 @@ describe('supported-command: allowed', () => {
       expect(verdict(argv)).toEqual([]);
     },
   );
+
+  it('container inspect and image inspect are supported with their own flags, not inspect --type', () => {
+    expect(verdict(['container', 'inspect', '-s', '--format', '{{.Id}}', 'web'])).toEqual([]);
+    expect(verdict(['image', 'inspect', '--platform', 'linux/amd64', '-f', 'json', IMAGE])).toEqual([]);
+    expect(verdict(['image', 'inspect', '--type', 'container', 'web'])).toBe('usage');
+    expect(verdict(['container', 'inspect', '--type', 'image', 'web'])).toBe('usage');
+    expect(verdict(['image', 'inspect', '-s', IMAGE])).toBe('usage');
+  });
 
   it('aliases are checked by the same rules as the canonical command', () => {
     expect(verdict(['container', 'run', '-v', '/:/host', IMAGE])).toContain('host-mount');
