@@ -21,14 +21,14 @@ async function roundTrip(entries: readonly ContextEntry[]): Promise<Map<string, 
   const seen = new Map<string, Buffer | null>();
   extract.on('entry', (header, stream, next) => {
     const parts: Buffer[] = [];
-    stream.on('data', (b: Buffer) => parts.push(b));
+    stream.on('data', (b: unknown) => parts.push(b as Buffer));
     stream.on('end', () => {
       seen.set(header.name, header.type === 'file' ? Buffer.concat(parts) : null);
       next();
     });
   });
-  const finished = new Promise((resolve, reject) => {
-    extract.on('finish', resolve);
+  const finished = new Promise<void>((resolve, reject) => {
+    extract.on('finish', () => resolve());
     extract.on('error', reject);
   });
   pack.pipe(extract);
