@@ -27,7 +27,7 @@ import {
 } from './audit.js';
 import { dockerEnv, installSignalHandlers } from './engine.js';
 import { type Caller, callerFromEnv, IdentityError, isListed } from './identity.js';
-import { type BrokerContext, type Outcome } from './outcome.js';
+import { type BrokerContext, type Outcome, Stopped } from './outcome.js';
 import { AUDIT_LOG_PATH, CONTAINERS_DIR, REQUEST_ENV } from './paths.js';
 import { type AuditRequest, type DockerRequest, parseRequest, RequestError } from './request.js';
 import { brokerRun } from './run.js';
@@ -82,8 +82,14 @@ async function dockerRequest(
     ...(req.auth ? { registryAuth: req.auth } : {}),
     store: brokerStore,
   };
-  const outcome =
-    forced.command === 'run' ? await brokerRun(ctx, decided.parsed, forced) : await brokerVerb(ctx, forced);
+  let outcome: Outcome;
+  try {
+    outcome = forced.command === 'run' ? await brokerRun(ctx, decided.parsed, forced) : await brokerVerb(ctx, forced);
+  } catch (e) {
+    // A refusal or engine failure from deep inside a verb: already explained on stderr, not a bug.
+    if (!(e instanceof Stopped)) throw e;
+    outcome = e.outcome;
+  }
   return end(outcome.exit, outcome, redact(outcome.finalArgv));
 }
 

@@ -27,7 +27,7 @@ import { loginRegistry } from '../guards/trusted-image.js';
 import { hasInlinePassword } from './audit.js';
 import { type ApprovalView, revocationOf } from './build.js';
 import { capture, type Engine, onSignals, runInherit } from './engine.js';
-import { allowed, type BrokerContext, type Outcome, refused } from './outcome.js';
+import { allowed, type BrokerContext, type Outcome, outputTooLarge, refused, Stopped } from './outcome.js';
 import { BROKER_STATE_DIR } from './paths.js';
 
 /** The verbs this module carries out. */
@@ -111,12 +111,24 @@ export function parseImageFacts(text: string): ImageFacts | null {
   return { id: o.Id, repoTags: tags, repoDigests: digests };
 }
 
+/** What the broker reads of one image's inspect line: thousands of tags. */
+const INSPECT_MAX_BYTES = 256 * 1024;
+
 /** The image a name resolves to on the engine now, or null (no such image). */
 export async function inspectImage(engine: Engine, name: string): Promise<ImageFacts | null> {
   const r = await capture(engine, ['image', 'inspect', '--format', INSPECT_FORMAT, '--', name], {
-    maxBytes: 256 * 1024,
+    maxBytes: INSPECT_MAX_BYTES,
   });
-  if (r.code !== 0 || r.overflow) return null;
+  // Cut output is not "no such image": tag would then move a name it could not see the owner of.
+  if (r.overflow)
+    throw new Stopped(
+      outputTooLarge(
+        `the engine's description of image ${name} (its tags and digests)`,
+        INSPECT_MAX_BYTES,
+        'Ask an administrator to remove unused tags of that image (`docker rmi NAME:TAG`), then try again.',
+      ),
+    );
+  if (r.code !== 0) return null;
   return parseImageFacts(r.stdout);
 }
 

@@ -39,6 +39,37 @@ export function refused(rule: string, message: string, fix: string, extra: Parti
   return { exit: EXIT.refused, verdict: 'refused', rules: [rule], finalArgv: [], note: message, ...extra };
 }
 
+/**
+ * Thrown where a helper deep in a verb cannot return an Outcome (a container listing every verb
+ * needs): its message is already on the caller's stderr; the broker ends the request with
+ * `outcome` and prints no stack (it is not a bug).
+ */
+export class Stopped extends Error {
+  constructor(readonly outcome: Outcome) {
+    super(outcome.note ?? 'stopped');
+  }
+}
+
+/** Rule id of a refusal because docker printed more than the broker reads of one call. */
+export const OUTPUT_LIMIT_RULE = 'engine-output-limit';
+
+/**
+ * The refusal for docker output over the broker's capture cap: it never acts on a cut listing
+ * (whose containers or tags it could not see), and it never buffers without limit.
+ */
+export function outputTooLarge(what: string, maxBytes: number, fix: string): Outcome {
+  const limit = maxBytes >= 1024 * 1024 ? `${maxBytes / 1024 / 1024} MiB` : `${maxBytes / 1024} KiB`;
+  return refused(
+    OUTPUT_LIMIT_RULE,
+    `${what} is larger than the ${limit} the broker reads of docker's output; nothing was done`,
+    fix,
+  );
+}
+
+/** The fix for a container listing over the cap: only an administrator can shrink it. */
+export const STALE_CONTAINERS_FIX =
+  'Ask an administrator to remove stale containers on this host (`docker ps -a`, then `docker rm` or `docker container prune`); then try again.';
+
 export function allowed(exit: number, finalArgv: readonly string[], extra: Partial<Outcome> = {}): Outcome {
   return { exit, verdict: 'allowed', rules: [], finalArgv, ...extra };
 }
