@@ -17,7 +17,9 @@ import {
   AuditTrail,
   type Claims,
   type Decision,
-  filterLog,
+  drainingWriter,
+  filterLogStream,
+  MAX_AUDIT_LINE_BYTES,
   openAuditLog,
   parseSince,
   redact,
@@ -93,7 +95,13 @@ async function dockerRequest(
   return end(outcome.exit, outcome, redact(outcome.finalArgv));
 }
 
-function auditRequest(req: AuditRequest, caller: Caller, policy: Policy, trail: AuditTrail, claims: Claims): number {
+async function auditRequest(
+  req: AuditRequest,
+  caller: Caller,
+  policy: Policy,
+  trail: AuditTrail,
+  claims: Claims,
+): Promise<number> {
   const argv = ['audit', ...(req.user ? ['--user', req.user] : []), ...(req.since ? ['--since', req.since] : [])];
   const decision = (verdict: Decision['verdict'], note?: string): void =>
     trail.decide({ kind: 'audit', claims, argv, verdict, ...(note ? { note } : {}) });
@@ -114,15 +122,24 @@ function auditRequest(req: AuditRequest, caller: Caller, policy: Policy, trail: 
     return EXIT.usage;
   }
   decision('allowed');
-  let text = '';
+  let fd: number;
   try {
-    text = fs.readFileSync(AUDIT_LOG_PATH, 'utf8');
+    fd = fs.openSync(AUDIT_LOG_PATH, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    trail.end({ exit: EXIT.ok, note: 'no audit log yet' }, fallback);
+    return EXIT.ok;
   }
-  const lines = filterLog(text, { user: req.user, since }).map((r) => `${JSON.stringify(r)}\n`);
-  process.stdout.write(lines.join(''));
-  trail.end({ exit: EXIT.ok }, fallback);
+  // Streamed: the log holds every developer's requests; root reads it a chunk at a time.
+  const input = fs.createReadStream('', { fd, highWaterMark: 64 * 1024 });
+  const stats = await filterLogStream(input, { user: req.user, since }, drainingWriter(process.stdout));
+  input.destroy();
+  let note: string | undefined;
+  if (stats.tooLong > 0) {
+    note = `${stats.tooLong} line(s) over ${MAX_AUDIT_LINE_BYTES / 1024 / 1024} MiB skipped`;
+    say(`cida-docker: ${note} (no line the broker writes is that long; the log may be damaged)`);
+  }
+  trail.end({ exit: EXIT.ok, ...(note ? { note } : {}) }, fallback);
   return EXIT.ok;
 }
 
@@ -239,7 +256,7 @@ export async function main(): Promise<number> {
     }
   }
   if (req.kind === 'audit') {
-    return auditRequest(req, caller, policy, trail, claims);
+    return await auditRequest(req, caller, policy, trail, claims);
   }
   try {
     return await dockerRequest(req, caller, policy, trail, claims);
