@@ -30,7 +30,8 @@ import {
 import { dockerEnv, installSignalHandlers } from './engine.js';
 import { type Caller, callerFromEnv, IdentityError, isListed } from './identity.js';
 import { type BrokerContext, type Outcome, Stopped } from './outcome.js';
-import { AUDIT_LOG_PATH, CONTAINERS_DIR, REQUEST_ENV } from './paths.js';
+import { AUDIT_LOG_PATH, CONTAINERS_DIR, LOCKS_DIR, REQUEST_ENV } from './paths.js';
+import { underCallerLock } from './caller-lock.js';
 import { type AuditRequest, type DockerRequest, parseRequest, RequestError } from './request.js';
 import { brokerRun } from './run.js';
 import { brokerVerb } from './verbs.js';
@@ -81,12 +82,17 @@ async function dockerRequest(
     policy,
     admin: isListed(caller, policy.admins),
     records: ownershipDir(CONTAINERS_DIR),
+    locks: LOCKS_DIR,
     ...(req.auth ? { registryAuth: req.auth } : {}),
     store: brokerStore,
   };
   let outcome: Outcome;
   try {
-    outcome = forced.command === 'run' ? await brokerRun(ctx, decided.parsed, forced) : await brokerVerb(ctx, forced);
+    if (forced.command === 'run') outcome = await brokerRun(ctx, decided.parsed, forced);
+    // start counts against the ceiling: the count and the start under the caller's lock, as run's.
+    else if (forced.command === 'start' && !ctx.admin)
+      outcome = await underCallerLock(ctx, 'start', () => brokerVerb(ctx, forced));
+    else outcome = await brokerVerb(ctx, forced);
   } catch (e) {
     // A refusal or engine failure from deep inside a verb: already explained on stderr, not a bug.
     if (!(e instanceof Stopped)) throw e;

@@ -27,6 +27,8 @@ export interface BrokerContext {
   readonly admin: boolean;
   /** The broker's ownership records (CONTAINERS_DIR; a temporary directory in tests). */
   readonly records: string;
+  /** The per-developer ceiling locks (LOCKS_DIR; default: \`locks\` beside the records, as in tests). */
+  readonly locks?: string;
   /** A registry credential the front end read from the caller's DOCKER_CONFIG, for this push or pull only. */
   readonly registryAuth?: { readonly registry: string; readonly auth: string };
   /** The approvals store (image provenance), opened on first use. */

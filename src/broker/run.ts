@@ -32,6 +32,7 @@ import {
 import { BUILD_NETWORK, imageRunVerdict } from './build.js';
 import { type ContainerEntry, LIST_FORMAT, ownedBy, parseContainerList } from './containers.js';
 import { scrubForeignIds } from './scrub.js';
+import { lockRefusal, locksOf, takeCallerLock } from './caller-lock.js';
 import { removeRecord, writeRecord } from './ownership.js';
 import { additionalGroups, type Identity, type Resolved, resolveUserSpec, rootPart } from '../docker/user-spec.js';
 import {
@@ -419,8 +420,48 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   const beforeStart = await interrupted(ctx, id, finalArgv);
   if (beforeStart) return beforeStart;
 
-  // 5. Start.
-  const started = await capture(engine, ['start', '--', id]);
+  // 5. Start, under the caller's lock: the count again, then the start, as one step, so that
+  //    concurrent runs (and starts) of one developer cannot all pass the count made before the
+  //    create. Held only here (not across a pull), around the broker's own engine calls.
+  let started: Awaited<ReturnType<typeof capture>>;
+  if (ctx.admin) started = await capture(engine, ['start', '--', id]);
+  else {
+    const lock = await takeCallerLock(locksOf(ctx), caller.uid, 'run');
+    if (!lock.held) {
+      const stopped = await interrupted(ctx, id, finalArgv);
+      if (stopped) return stopped;
+      await remove(ctx, id);
+      return lockRefusal(`${lock.why}; the container was removed`, { finalArgv });
+    }
+    try {
+      let now: ContainerEntry[] | null;
+      try {
+        now = await ownContainers(ctx);
+      } catch (e) {
+        await remove(ctx, id);
+        throw e;
+      }
+      if (now === null) {
+        await remove(ctx, id);
+        process.stderr.write('cida-docker: cannot list your containers through the engine; nothing was started\n');
+        return allowed(125, finalArgv, { note: 'listing failed' });
+      }
+      if (now.filter((e) => e.running && e.id !== id).length >= maxRunning) {
+        await remove(ctx, id);
+        return refusal(
+          ctx,
+          'resource-limits',
+          `you already have ${maxRunning} running containers, this host's ceiling per developer (policy run.maxContainersPerUser; another run or start of yours got there first); the container was removed`,
+          finalArgv,
+          '',
+          'Stop (cida-docker stop) or remove (cida-docker rm -f) containers you no longer need, then run again.',
+        );
+      }
+      started = await capture(engine, ['start', '--', id]);
+    } finally {
+      lock.release();
+    }
+  }
   if (started.code !== 0) {
     const message =
       started.stderr.split('\n').find((l) => l.startsWith('Error response from daemon')) ?? started.stderr.trim();
