@@ -30,6 +30,7 @@ import {
   Stopped,
 } from './outcome.js';
 import { BUILD_NETWORK, imageRunVerdict } from './build.js';
+import { pullReplacesBuild } from './images.js';
 import { type ContainerEntry, LIST_FORMAT, ownedBy, parseContainerList } from './containers.js';
 import { scrubForeignIds } from './scrub.js';
 import { lockRefusal, locksOf, takeCallerLock } from './caller-lock.js';
@@ -307,6 +308,11 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   const own = new Set(mine.map((e) => e.id));
   const hideIds = ctx.admin ? undefined : (line: string): string => scrubForeignIds(line, own);
 
+  // --pull always re-points the image's name: not a name on another developer's build (images.ts).
+  if (lastValue(forced.flags, 'pull') === 'always') {
+    const replaces = await pullReplacesBuild(ctx, forced.args[0] ?? '', false, ctx.store(), 'run --pull always');
+    if (replaces !== null) return { ...replaces, finalArgv: runArgv };
+  }
   // 1. Create, with the user as given (or the image's USER). docker create prints the id on
   //    stdout; pull progress and errors go to the caller's stderr.
   const create = createFromRun(forced, !foreground && autoRemove);
