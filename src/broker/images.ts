@@ -417,13 +417,14 @@ export async function brokerImageVerb(ctx: BrokerContext, cmd: ParsedCommand, de
       return allowed(code, argv);
     }
     case 'pull': {
-      const replaces = await pullReplacesBuild(
-        ctx,
-        cmd.args[0] ?? '',
-        isSet(cmd.flags, 'all-tags'),
-        deps.store(),
-        'pull',
-      );
+      let store: ImageStore;
+      try {
+        store = deps.store();
+      } catch (e) {
+        process.stderr.write(`cida-docker: the approvals store cannot be used: ${(e as Error).message}\n`);
+        return { exit: EXIT.badPolicy, verdict: 'error', rules: [], finalArgv: [], note: 'approvals store unusable' };
+      }
+      const replaces = await pullReplacesBuild(ctx, cmd.args[0] ?? '', isSet(cmd.flags, 'all-tags'), store, 'pull');
       if (replaces !== null) return replaces;
       return withAuth(ctx, cmd, deps, async (engine) => {
         const argv = emitDockerArgv(cmd);
