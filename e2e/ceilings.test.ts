@@ -5,10 +5,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- docker inspect JSON is read loosely, as the tests look at it */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, docker, inspect, POLICY, REG, suiteContainers, writePolicy } from './broker-helpers.js';
+import { as, asAsync, docker, inspect, POLICY, REG, suiteContainers, writePolicy } from './broker-helpers.js';
 import { hostReady } from './setup-helpers.js';
 
 const DEV1 = 'cida-dev1';
+const DEV2 = 'cida-dev2';
 const HEX64 = /^[0-9a-f]{64}\n$/;
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -211,5 +212,62 @@ describe.runIf(ready)('resource ceilings end to end', () => {
     } finally {
       writePolicy(BASE);
     }
+  });
+
+  describe('the per-developer ceiling under concurrent requests (run.maxContainersPerUser)', () => {
+    const ids = (all: boolean): string[] =>
+      as(DEV2, ['ps', ...(all ? ['-a'] : []), '-q', '--no-trunc'])
+        .stdout.split('\n')
+        .filter(Boolean);
+    const clean = (): void => {
+      for (const id of ids(true)) as(DEV2, ['rm', '-f', id]);
+    };
+    const refusedByCeiling = (r: { status: number | null; stderr: string }): void => {
+      expect(r.status).toBe(77);
+      expect(r.stderr).toMatch(/run\.maxContainersPerUser/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    };
+
+    it('N concurrent runs by one developer with ceiling K never leave more than K running', async () => {
+      clean();
+      const K = 2;
+      writePolicy({ ...BASE, run: { maxContainersPerUser: K } });
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 8 }, () => asAsync(DEV2, ['run', '-d', IMAGE, 'sleep', '600']).done),
+        );
+        const ok = results.filter((r) => r.status === 0);
+        expect(ids(false).length).toBeLessThanOrEqual(K);
+        expect(ok.length).toBe(K);
+        for (const r of results.filter((x) => x.status !== 0)) refusedByCeiling(r);
+        // Refused runs leave nothing behind: no stopped containers either.
+        expect(ids(true).length).toBe(K);
+      } finally {
+        clean();
+        writePolicy(BASE);
+      }
+    }, 180_000);
+
+    it('concurrent starts (and runs) of stopped containers never pass the ceiling either', async () => {
+      clean();
+      writePolicy({ ...BASE, run: { maxContainersPerUser: 4 } });
+      try {
+        for (let i = 0; i < 4; i++) expect(as(DEV2, ['run', '-d', IMAGE, 'sleep', '600']).status).toBe(0);
+        const stopped = ids(false);
+        expect(as(DEV2, ['stop', '-t', '0', ...stopped]).status).toBe(0);
+        writePolicy({ ...BASE, run: { maxContainersPerUser: 2 } });
+        const results = await Promise.all([
+          ...stopped.map((id) => asAsync(DEV2, ['start', id]).done),
+          asAsync(DEV2, ['run', '-d', IMAGE, 'sleep', '600']).done,
+          asAsync(DEV2, ['run', '-d', IMAGE, 'sleep', '600']).done,
+        ]);
+        expect(ids(false).length).toBeLessThanOrEqual(2);
+        expect(results.filter((r) => r.status === 0).length).toBe(2);
+        for (const r of results.filter((x) => x.status !== 0)) refusedByCeiling(r);
+      } finally {
+        clean();
+        writePolicy(BASE);
+      }
+    }, 180_000);
   });
 });

@@ -112,7 +112,15 @@ describe.runIf(ready)('publishing to a registry with authentication', () => {
 
   afterAll(() => {
     for (const id of suiteContainers()) docker('rm', '-f', id);
-    for (const t of [`${REPO}:1`, `${REPO}:again`, `${REPO}:pulled`, `${REPO}:base`, BASE, `${OTHER}:1`])
+    for (const t of [
+      `${REPO}:1`,
+      `${REPO}:again`,
+      `${REPO}:pulled`,
+      `${REPO}:moved`,
+      `${REPO}:base`,
+      BASE,
+      `${OTHER}:1`,
+    ])
       docker('rmi', '-f', t);
     for (const u of [DEV1, DEV2]) as(u, ['logout', HOST]);
     if (registry?.pid) {
@@ -239,6 +247,36 @@ describe.runIf(ready)('publishing to a registry with authentication', () => {
     // and dev2 cannot remove dev1's tag or the pulled base image
     expect(run(DEV2, ['rmi', `${REPO}:1`]).status).toBe(77);
     expect(run(DEV2, ['rmi', BASE]).status).toBe(77);
+  });
+
+  it("a pull never swaps another developer's build here for the registry's copy; the builder's own pull may", () => {
+    const idOf = (n: string): string => JSON.parse(docker('image', 'inspect', n).stdout)[0].Id;
+    // The registry's :moved is the base image (root, throwaway login); here :moved is dev1's build.
+    const moved = `${REPO}:moved`;
+    sh(`docker tag ${BASE} ${moved} && docker --config ${WORK}/root-docker push ${moved} && docker rmi ${moved}`, {
+      timeoutMs: 120_000,
+    });
+    expect(run(DEV1, ['tag', `${REPO}:1`, moved]).status).toBe(0);
+    const build = idOf(`${REPO}:1`);
+    // dev2 with a login of its own (Jenkins' per-block DOCKER_CONFIG): pull, and run --pull always.
+    const dir = `/home/cida-dev2/cida-e2e-pull-${process.pid}`;
+    const auth = Buffer.from(`${USER2}:${PW2}`).toString('base64');
+    asDev(
+      DEV2,
+      `mkdir -p ${dir} && chmod 700 ${dir} && printf %s ${q(JSON.stringify({ auths: { [`https://${HOST}`]: { auth } } }))} > ${dir}/config.json`,
+    );
+    const env = { DOCKER_CONFIG: dir };
+    const pull = run(DEV2, ['pull', moved], { env });
+    expect(pull.status).toBe(77);
+    expect(pull.stderr).toMatch(/pull-local-build.*cida-dev1 built on this host/s);
+    const always = run(DEV2, ['run', '-d', '--pull', 'always', moved], { env });
+    expect(always.status).toBe(77);
+    expect(idOf(moved)).toBe(build);
+    // dev1 may replace their own build with the registry's copy.
+    const own = run(DEV1, ['pull', moved]);
+    expect(own.status, own.stderr).toBe(0);
+    expect(idOf(moved)).toBe(idOf(BASE));
+    asDev(DEV2, `rm -rf ${dir}`);
   });
 
   it('after removing the local tag: pull by digest and run', () => {

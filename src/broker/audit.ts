@@ -244,22 +244,136 @@ export interface AuditFilter {
   readonly since?: Date;
 }
 
+/** One line of the log as a record that passes the filter, or null (lines that don't parse are kept out). */
+function passing(line: string, filter: AuditFilter): AuditRecord | null {
+  if (line === '') return null;
+  let r: AuditRecord;
+  try {
+    r = JSON.parse(line) as AuditRecord;
+  } catch {
+    return null;
+  }
+  if (r === null || typeof r !== 'object') return null;
+  if (filter.user !== undefined && r.user !== filter.user) return null;
+  if (filter.since !== undefined && !(Date.parse(r.time) >= filter.since.getTime())) return null;
+  return r;
+}
+
 /** The records of the log text that pass the filter, as they were written (lines that don't parse are kept out). */
 export function filterLog(text: string, filter: AuditFilter): AuditRecord[] {
   const out: AuditRecord[] = [];
   for (const line of text.split('\n')) {
-    if (line === '') continue;
-    let r: AuditRecord;
-    try {
-      r = JSON.parse(line) as AuditRecord;
-    } catch {
-      continue;
-    }
-    if (filter.user !== undefined && r.user !== filter.user) continue;
-    if (filter.since !== undefined && !(Date.parse(r.time) >= filter.since.getTime())) continue;
-    out.push(r);
+    const r = passing(line, filter);
+    if (r !== null) out.push(r);
   }
   return out;
+}
+
+/**
+ * Longest audit line read: far above any line the broker writes (a request is at most 128 KiB;
+ * argv and final argv, JSON-escaped, stay under 2 MiB). A longer one is skipped and counted.
+ */
+export const MAX_AUDIT_LINE_BYTES = 4 * 1024 * 1024;
+
+export interface StreamStats {
+  /** Records written out. */
+  kept: number;
+  /** Lines longer than the bound, skipped unread. */
+  tooLong: number;
+}
+
+/** Output gathered into writes of about this size (one write per record would cost a syscall each). */
+const OUT_BATCH = 64 * 1024;
+
+/**
+ * filterLog over a stream: the log is read chunk by chunk (it grows with every developer's
+ * requests, and root must not hold it in memory), at most one line of `maxLine` bytes is held,
+ * and each passing record goes to `write` as filterLog's record plus a newline. `write` returns
+ * (or resolves to) false when the reader has gone: reading stops there.
+ */
+export async function filterLogStream(
+  input: AsyncIterable<Buffer>,
+  filter: AuditFilter,
+  write: (text: string) => boolean | Promise<boolean>,
+  maxLine: number = MAX_AUDIT_LINE_BYTES,
+): Promise<StreamStats> {
+  const stats: StreamStats = { kept: 0, tooLong: 0 };
+  let parts: Buffer[] = [];
+  let held = 0;
+  let skipping = false;
+  let out = '';
+  const line = (): void => {
+    if (!skipping) {
+      const r = passing(Buffer.concat(parts, held).toString('utf8'), filter);
+      if (r !== null) {
+        out += `${JSON.stringify(r)}\n`;
+        stats.kept++;
+      }
+    }
+    parts = [];
+    held = 0;
+    skipping = false;
+  };
+  const hold = (b: Buffer): void => {
+    if (skipping || b.length === 0) return;
+    if (held + b.length > maxLine) {
+      // Over the bound: dropped now, the rest of it skipped up to its newline.
+      skipping = true;
+      stats.tooLong++;
+      parts = [];
+      held = 0;
+      return;
+    }
+    parts.push(b);
+    held += b.length;
+  };
+  for await (const chunk of input) {
+    let from = 0;
+    for (let nl = chunk.indexOf(10, from); nl >= 0; nl = chunk.indexOf(10, from)) {
+      hold(chunk.subarray(from, nl));
+      line();
+      from = nl + 1;
+    }
+    // Copied: a chunk's view would pin the whole chunk while part of a line waits.
+    if (from < chunk.length) hold(Buffer.from(chunk.subarray(from)));
+    if (out.length >= OUT_BATCH) {
+      const more = await write(out);
+      out = '';
+      if (!more) return stats;
+    }
+  }
+  if (held > 0 || skipping) line();
+  if (out !== '') await write(out);
+  return stats;
+}
+
+/**
+ * A writer for filterLogStream onto `stream` that waits for 'drain' when the stream's buffer is
+ * full (back-pressure: a slow reader slows the reading, never fills root's memory), and answers
+ * false once the stream failed or closed (the caller went away).
+ */
+export function drainingWriter(stream: NodeJS.WritableStream): (text: string) => boolean | Promise<boolean> {
+  let gone = false;
+  const mark = (): void => {
+    gone = true;
+  };
+  stream.on('error', mark);
+  stream.on('close', mark);
+  return (text) => {
+    if (gone) return false;
+    if (stream.write(text)) return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (): void => {
+        stream.off('drain', done);
+        stream.off('error', done);
+        stream.off('close', done);
+        resolve(!gone);
+      };
+      stream.on('drain', done);
+      stream.on('error', done);
+      stream.on('close', done);
+    });
+  };
 }
 
 /** True when the command asks docker for a password on its command line (`login -p`). */

@@ -17,7 +17,9 @@ import {
   AuditTrail,
   type Claims,
   type Decision,
-  filterLog,
+  drainingWriter,
+  filterLogStream,
+  MAX_AUDIT_LINE_BYTES,
   openAuditLog,
   parseSince,
   redact,
@@ -27,8 +29,9 @@ import {
 } from './audit.js';
 import { dockerEnv, installSignalHandlers } from './engine.js';
 import { type Caller, callerFromEnv, IdentityError, isListed } from './identity.js';
-import { type BrokerContext, type Outcome } from './outcome.js';
-import { AUDIT_LOG_PATH, CONTAINERS_DIR, REQUEST_ENV } from './paths.js';
+import { type BrokerContext, type Outcome, Stopped } from './outcome.js';
+import { AUDIT_LOG_PATH, CONTAINERS_DIR, LOCKS_DIR, REQUEST_ENV } from './paths.js';
+import { underCallerLock } from './caller-lock.js';
 import { type AuditRequest, type DockerRequest, parseRequest, RequestError } from './request.js';
 import { brokerRun } from './run.js';
 import { brokerVerb } from './verbs.js';
@@ -79,15 +82,32 @@ async function dockerRequest(
     policy,
     admin: isListed(caller, policy.admins),
     records: ownershipDir(CONTAINERS_DIR),
+    locks: LOCKS_DIR,
     ...(req.auth ? { registryAuth: req.auth } : {}),
     store: brokerStore,
   };
-  const outcome =
-    forced.command === 'run' ? await brokerRun(ctx, decided.parsed, forced) : await brokerVerb(ctx, forced);
+  let outcome: Outcome;
+  try {
+    if (forced.command === 'run') outcome = await brokerRun(ctx, decided.parsed, forced);
+    // start counts against the ceiling: the count and the start under the caller's lock, as run's.
+    else if (forced.command === 'start' && !ctx.admin)
+      outcome = await underCallerLock(ctx, 'start', () => brokerVerb(ctx, forced));
+    else outcome = await brokerVerb(ctx, forced);
+  } catch (e) {
+    // A refusal or engine failure from deep inside a verb: already explained on stderr, not a bug.
+    if (!(e instanceof Stopped)) throw e;
+    outcome = e.outcome;
+  }
   return end(outcome.exit, outcome, redact(outcome.finalArgv));
 }
 
-function auditRequest(req: AuditRequest, caller: Caller, policy: Policy, trail: AuditTrail, claims: Claims): number {
+async function auditRequest(
+  req: AuditRequest,
+  caller: Caller,
+  policy: Policy,
+  trail: AuditTrail,
+  claims: Claims,
+): Promise<number> {
   const argv = ['audit', ...(req.user ? ['--user', req.user] : []), ...(req.since ? ['--since', req.since] : [])];
   const decision = (verdict: Decision['verdict'], note?: string): void =>
     trail.decide({ kind: 'audit', claims, argv, verdict, ...(note ? { note } : {}) });
@@ -108,15 +128,24 @@ function auditRequest(req: AuditRequest, caller: Caller, policy: Policy, trail: 
     return EXIT.usage;
   }
   decision('allowed');
-  let text = '';
+  let fd: number;
   try {
-    text = fs.readFileSync(AUDIT_LOG_PATH, 'utf8');
+    fd = fs.openSync(AUDIT_LOG_PATH, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    trail.end({ exit: EXIT.ok, note: 'no audit log yet' }, fallback);
+    return EXIT.ok;
   }
-  const lines = filterLog(text, { user: req.user, since }).map((r) => `${JSON.stringify(r)}\n`);
-  process.stdout.write(lines.join(''));
-  trail.end({ exit: EXIT.ok }, fallback);
+  // Streamed: the log holds every developer's requests; root reads it a chunk at a time.
+  const input = fs.createReadStream('', { fd, highWaterMark: 64 * 1024 });
+  const stats = await filterLogStream(input, { user: req.user, since }, drainingWriter(process.stdout));
+  input.destroy();
+  let note: string | undefined;
+  if (stats.tooLong > 0) {
+    note = `${stats.tooLong} line(s) over ${MAX_AUDIT_LINE_BYTES / 1024 / 1024} MiB skipped`;
+    say(`cida-docker: ${note} (no line the broker writes is that long; the log may be damaged)`);
+  }
+  trail.end({ exit: EXIT.ok, ...(note ? { note } : {}) }, fallback);
   return EXIT.ok;
 }
 
@@ -233,7 +262,7 @@ export async function main(): Promise<number> {
     }
   }
   if (req.kind === 'audit') {
-    return auditRequest(req, caller, policy, trail, claims);
+    return await auditRequest(req, caller, policy, trail, claims);
   }
   try {
     return await dockerRequest(req, caller, policy, trail, claims);

@@ -60,9 +60,15 @@ export interface ApprovalLookup {
     sha256: string;
     tags: readonly string[];
   }): unknown;
-  provenanceOf(
-    imageId: string,
-  ): { readonly builds: readonly { readonly sha256: string; readonly approvalId: string }[] } | undefined;
+  provenanceOf(imageId: string):
+    | {
+        readonly builds: readonly {
+          readonly sha256: string;
+          readonly approvalId: string;
+          readonly builder?: { readonly user: string; readonly uid: number };
+        }[];
+      }
+    | undefined;
 }
 
 export interface BuildResult {

@@ -9,7 +9,8 @@
 //          that approval's repository, and a target name that points at an image the caller did
 //          not build (a pulled base image, another developer's build) is never moved.
 //   rmi    a developer removes tags (by name) of their own builds only; administrators anything.
-//   pull   the trusted-image rule decides; credentials are the caller's.
+//   pull   the trusted-image rule decides; credentials are the caller's; a name that points at a
+//          build made here by another developer is not re-pointed (pull and run --pull always).
 //   login/logout  the caller's own DOCKER_CONFIG (root-owned, 0700 directories, 0600 file), the
 //          server normalised (`https://registry.example.internal/v1/` → the host; Docker Hub's
 //          spellings → no server); `-p` goes to docker on its stdin, never on a command line.
@@ -27,7 +28,7 @@ import { loginRegistry } from '../guards/trusted-image.js';
 import { hasInlinePassword } from './audit.js';
 import { type ApprovalView, revocationOf } from './build.js';
 import { capture, type Engine, onSignals, runInherit } from './engine.js';
-import { allowed, type BrokerContext, type Outcome, refused } from './outcome.js';
+import { allowed, type BrokerContext, type Outcome, outputTooLarge, refused, Stopped } from './outcome.js';
 import { BROKER_STATE_DIR } from './paths.js';
 
 /** The verbs this module carries out. */
@@ -76,7 +77,8 @@ export interface ImageDeps {
   readonly owner?: number;
 }
 
-// Rule ids of the refusals here (beside the rulebook's trusted-image): push-approved, tag-approved, rmi-own.
+// Rule ids of the refusals here (beside the rulebook's trusted-image): push-approved, tag-approved, rmi-own,
+// pull-local-build.
 
 // ------------------------------------------------------------------ reading the engine
 
@@ -111,12 +113,24 @@ export function parseImageFacts(text: string): ImageFacts | null {
   return { id: o.Id, repoTags: tags, repoDigests: digests };
 }
 
+/** What the broker reads of one image's inspect line: thousands of tags. */
+const INSPECT_MAX_BYTES = 256 * 1024;
+
 /** The image a name resolves to on the engine now, or null (no such image). */
 export async function inspectImage(engine: Engine, name: string): Promise<ImageFacts | null> {
   const r = await capture(engine, ['image', 'inspect', '--format', INSPECT_FORMAT, '--', name], {
-    maxBytes: 256 * 1024,
+    maxBytes: INSPECT_MAX_BYTES,
   });
-  if (r.code !== 0 || r.overflow) return null;
+  // Cut output is not "no such image": tag would then move a name it could not see the owner of.
+  if (r.overflow)
+    throw new Stopped(
+      outputTooLarge(
+        `the engine's description of image ${name} (its tags and digests)`,
+        INSPECT_MAX_BYTES,
+        'Ask an administrator to remove unused tags of that image (`docker rmi NAME:TAG`), then try again.',
+      ),
+    );
+  if (r.code !== 0) return null;
   return parseImageFacts(r.stdout);
 }
 
@@ -206,6 +220,71 @@ function ownApprovedBuild(
 
 function builtBy(store: ImageStore, imageId: string, uid: number): boolean {
   return (store.provenanceOf(imageId)?.builds ?? []).some((b) => b.builder.uid === uid);
+}
+
+/** The local tags of `repository` (`host/path`), each as `repository:tag`. */
+async function localTags(engine: Engine, repository: string): Promise<string[]> {
+  const r = await capture(engine, ['image', 'ls', '--format', '{{json .Tag}}', '--', repository], {
+    maxBytes: INSPECT_MAX_BYTES,
+  });
+  if (r.overflow)
+    throw new Stopped(
+      outputTooLarge(
+        `the engine's list of local tags of ${repository}`,
+        INSPECT_MAX_BYTES,
+        'Ask an administrator to remove unused tags of that repository (`docker rmi NAME:TAG`), or pull one tag at a time.',
+      ),
+    );
+  const tags: string[] = [];
+  for (const line of r.stdout.split('\n')) {
+    try {
+      const t: unknown = JSON.parse(line);
+      if (typeof t === 'string' && /^[\w][\w.-]{0,127}$/.test(t)) tags.push(`${repository}:${t}`);
+    } catch {
+      // not a line of ours
+    }
+  }
+  return tags;
+}
+
+/**
+ * Would a pull of `name` (`pull`, or `run --pull always`) re-point a local name that points at a
+ * build made on this host by somebody other than the caller? Returns that refusal, or null.
+ * Images and tags are shared on the host. A trusted registry name means the registry's image:
+ * moving a pulled image's name to the registry's copy is what a pull is for (and not a build of
+ * anybody's). A name on a local build is that developer's (as tag and rmi hold): a pull must not
+ * silently swap another developer's build under them; the caller's own build it may replace, as
+ * tag may. A digest pull moves no tag; administrators pull anything.
+ */
+export async function pullReplacesBuild(
+  ctx: BrokerContext,
+  name: string,
+  allTags: boolean,
+  store: {
+    provenanceOf(
+      imageId: string,
+    ): { readonly builds: readonly { readonly builder?: { user: string; uid: number } }[] } | undefined;
+  },
+  verb: string,
+): Promise<Outcome | null> {
+  if (ctx.admin) return null;
+  const want = canonicalTag(name);
+  if (want === null || want.digest !== undefined) return null;
+  const names = allTags ? await localTags(ctx.engine, want.repository) : [`${want.repository}:${want.tag}`];
+  for (const n of names) {
+    const current = await inspectImage(ctx.engine, n);
+    if (current === null) continue;
+    const builds = store.provenanceOf(current.id)?.builds ?? [];
+    // A build whose builder is not recorded counts as somebody else's.
+    if (builds.length === 0 || builds.some((b) => b.builder?.uid === ctx.caller.uid)) continue;
+    const who = builds[builds.length - 1].builder?.user ?? 'another developer';
+    return refused(
+      'pull-local-build',
+      `${verb} ${n}: that name points at image ${current.id.slice(7, 19)}, which ${who} built on this host; the pull would re-point it to the registry's copy and silently replace their build (images are shared on this host)`,
+      `Use the local image as it is, or pull and run the registry's by digest (${want.repository}@sha256:…), which moves no name; ${who} or an administrator can push or remove that tag first.`,
+    );
+  }
+  return null;
 }
 
 // ------------------------------------------------------------------ per-user credentials
@@ -337,11 +416,21 @@ export async function brokerImageVerb(ctx: BrokerContext, cmd: ParsedCommand, de
       securePrivateConfig(usersDir, ctx.caller.uid, deps.owner);
       return allowed(code, argv);
     }
-    case 'pull':
+    case 'pull': {
+      let store: ImageStore;
+      try {
+        store = deps.store();
+      } catch (e) {
+        process.stderr.write(`cida-docker: the approvals store cannot be used: ${(e as Error).message}\n`);
+        return { exit: EXIT.badPolicy, verdict: 'error', rules: [], finalArgv: [], note: 'approvals store unusable' };
+      }
+      const replaces = await pullReplacesBuild(ctx, cmd.args[0] ?? '', isSet(cmd.flags, 'all-tags'), store, 'pull');
+      if (replaces !== null) return replaces;
       return withAuth(ctx, cmd, deps, async (engine) => {
         const argv = emitDockerArgv(cmd);
         return allowed(await runInherit(engine, argv), argv);
       });
+    }
     case 'push':
       return push(ctx, cmd, deps);
     case 'tag':

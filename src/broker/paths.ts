@@ -23,6 +23,8 @@ export const BROKER_STATE_DIR = '/var/lib/cida-docker';
 export const APPROVALS_DIR = `${BROKER_STATE_DIR}/approvals`;
 /** Root-owned records of the containers the broker created: who owns each one (ownership.ts). */
 export const CONTAINERS_DIR = `${BROKER_STATE_DIR}/containers`;
+/** Root-owned per-developer locks around the container ceiling (caller-lock.ts). */
+export const LOCKS_DIR = `${BROKER_STATE_DIR}/locks`;
 /** HOME and DOCKER_CONFIG of the docker client run for user `uid`: registry logins stay per user. */
 export function userDockerHome(uid: number): string {
   return `${BROKER_STATE_DIR}/users/${uid}`;

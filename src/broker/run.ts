@@ -10,11 +10,30 @@ import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
 import { ruleById } from '../guards/index.js';
 import { PIPED_STDIN } from '../guards/detached-service.js';
 import { formatViolations } from '../guards/report.js';
-import { capture, containerValues, type Engine, lastSignal, onSignals, runInherit, signalExitCode } from './engine.js';
-import { allowed, type BrokerContext, type Outcome, refused } from './outcome.js';
+import {
+  capture,
+  CAPTURE_MAX_BYTES,
+  containerValues,
+  type Engine,
+  lastSignal,
+  onSignals,
+  runInherit,
+  signalExitCode,
+} from './engine.js';
+import {
+  allowed,
+  type BrokerContext,
+  type Outcome,
+  outputTooLarge,
+  refused,
+  STALE_CONTAINERS_FIX,
+  Stopped,
+} from './outcome.js';
 import { BUILD_NETWORK, imageRunVerdict } from './build.js';
+import { pullReplacesBuild } from './images.js';
 import { type ContainerEntry, LIST_FORMAT, ownedBy, parseContainerList } from './containers.js';
 import { scrubForeignIds } from './scrub.js';
+import { lockRefusal, locksOf, takeCallerLock } from './caller-lock.js';
 import { removeRecord, writeRecord } from './ownership.js';
 import { additionalGroups, type Identity, type Resolved, resolveUserSpec, rootPart } from '../docker/user-spec.js';
 import {
@@ -244,7 +263,9 @@ async function joinsBuildNetwork(engine: Engine, values: readonly string[]): Pro
 /** The containers the caller owns (their ownership records), or null when the engine cannot list them. */
 async function ownContainers(ctx: BrokerContext): Promise<ContainerEntry[] | null> {
   const r = await capture(ctx.engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
-  if (r.code !== 0 || r.overflow) return null;
+  if (r.overflow)
+    throw new Stopped(outputTooLarge("the engine's list of containers", CAPTURE_MAX_BYTES, STALE_CONTAINERS_FIX));
+  if (r.code !== 0) return null;
   return ownedBy(parseContainerList(r.stdout, ctx.records), ctx.caller.uid);
 }
 
@@ -287,6 +308,11 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   const own = new Set(mine.map((e) => e.id));
   const hideIds = ctx.admin ? undefined : (line: string): string => scrubForeignIds(line, own);
 
+  // --pull always re-points the image's name: not a name on another developer's build (images.ts).
+  if (lastValue(forced.flags, 'pull') === 'always') {
+    const replaces = await pullReplacesBuild(ctx, forced.args[0] ?? '', false, ctx.store(), 'run --pull always');
+    if (replaces !== null) return { ...replaces, finalArgv: runArgv };
+  }
   // 1. Create, with the user as given (or the image's USER). docker create prints the id on
   //    stdout; pull progress and errors go to the caller's stderr.
   const create = createFromRun(forced, !foreground && autoRemove);
@@ -400,8 +426,48 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   const beforeStart = await interrupted(ctx, id, finalArgv);
   if (beforeStart) return beforeStart;
 
-  // 5. Start.
-  const started = await capture(engine, ['start', '--', id]);
+  // 5. Start, under the caller's lock: the count again, then the start, as one step, so that
+  //    concurrent runs (and starts) of one developer cannot all pass the count made before the
+  //    create. Held only here (not across a pull), around the broker's own engine calls.
+  let started: Awaited<ReturnType<typeof capture>>;
+  if (ctx.admin) started = await capture(engine, ['start', '--', id]);
+  else {
+    const lock = await takeCallerLock(locksOf(ctx), caller.uid, 'run');
+    if (!lock.held) {
+      const stopped = await interrupted(ctx, id, finalArgv);
+      if (stopped) return stopped;
+      await remove(ctx, id);
+      return lockRefusal(`${lock.why}; the container was removed`, { finalArgv });
+    }
+    try {
+      let now: ContainerEntry[] | null;
+      try {
+        now = await ownContainers(ctx);
+      } catch (e) {
+        await remove(ctx, id);
+        throw e;
+      }
+      if (now === null) {
+        await remove(ctx, id);
+        process.stderr.write('cida-docker: cannot list your containers through the engine; nothing was started\n');
+        return allowed(125, finalArgv, { note: 'listing failed' });
+      }
+      if (now.filter((e) => e.running && e.id !== id).length >= maxRunning) {
+        await remove(ctx, id);
+        return refusal(
+          ctx,
+          'resource-limits',
+          `you already have ${maxRunning} running containers, this host's ceiling per developer (policy run.maxContainersPerUser; another run or start of yours got there first); the container was removed`,
+          finalArgv,
+          '',
+          'Stop (cida-docker stop) or remove (cida-docker rm -f) containers you no longer need, then run again.',
+        );
+      }
+      started = await capture(engine, ['start', '--', id]);
+    } finally {
+      lock.release();
+    }
+  }
   if (started.code !== 0) {
     const message =
       started.stderr.split('\n').find((l) => l.startsWith('Error response from daemon')) ?? started.stderr.trim();

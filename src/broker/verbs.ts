@@ -13,9 +13,17 @@ import {
   parseContainerList,
   resolveContainer,
 } from './containers.js';
-import { capture, containerValues, type Engine, runInherit, runMappingStdout } from './engine.js';
+import { capture, CAPTURE_MAX_BYTES, containerValues, type Engine, runInherit, runMappingStdout } from './engine.js';
 import { brokerImageVerb, isImageVerb } from './images.js';
-import { allowed, type BrokerContext, type Outcome, refused } from './outcome.js';
+import {
+  allowed,
+  type BrokerContext,
+  type Outcome,
+  outputTooLarge,
+  refused,
+  STALE_CONTAINERS_FIX,
+  Stopped,
+} from './outcome.js';
 import { pruneRecords, readRecord } from './ownership.js';
 import { rootPart } from '../docker/user-spec.js';
 import { containerIdentity, inspectState, remove, rootInMainProcess } from './run.js';
@@ -43,8 +51,14 @@ export function isContainerVerb(command: string): boolean {
 /** Every container of the engine, with its owner from the broker's records. */
 async function listContainers(ctx: BrokerContext): Promise<ContainerEntry[]> {
   const r = await capture(ctx.engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
-  if (r.code !== 0 || r.overflow)
-    throw new Error(`cannot list containers${r.overflow ? ': the listing is too large' : `: ${r.stderr.trim()}`}`);
+  if (r.overflow)
+    throw new Stopped(outputTooLarge("the engine's list of containers", CAPTURE_MAX_BYTES, STALE_CONTAINERS_FIX));
+  if (r.code !== 0) {
+    // The engine is down or refused: docker's own first line (its words, about its socket), no stack.
+    const why = r.stderr.trim().split('\n')[0]?.slice(0, 500) ?? '';
+    process.stderr.write(`cida-docker: cannot list containers through the engine${why ? `: ${why}` : ''}\n`);
+    throw new Stopped({ exit: r.code, verdict: 'error', rules: [], finalArgv: [], note: 'container listing failed' });
+  }
   const entries = parseContainerList(r.stdout, ctx.records);
   pruneRecords(ctx.records, new Set(entries.map((e) => e.id)));
   return entries;
