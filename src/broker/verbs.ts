@@ -16,7 +16,7 @@ import {
 import { capture, containerValues, type Engine, runInherit, runMappingStdout } from './engine.js';
 import { brokerImageVerb, isImageVerb } from './images.js';
 import { allowed, type BrokerContext, type Outcome, refused } from './outcome.js';
-import { pruneRecords, readRecord } from './ownership.js';
+import { ownRecords, pruneRecords, readRecord } from './ownership.js';
 import { rootPart } from '../docker/user-spec.js';
 import { containerIdentity, inspectState, remove, rootInMainProcess } from './run.js';
 
@@ -47,10 +47,10 @@ const NO_CONTAINER = 'z'.repeat(64);
 /**
  * `ps` for a developer: their own containers only, by id filters from the broker's records (the
  * engine ORs filters of one key, so the caller's own id filters are applied here, not passed on).
+ * The ids come straight from the records (one docker call); only a before/since filter, which
+ * names a container to resolve among the caller's own, needs the engine's listing first.
  */
 async function ownPs(ctx: BrokerContext, cmd: ParsedCommand): Promise<Outcome> {
-  const entries = ownedBy(await listContainers(ctx), ctx.caller.uid);
-  const mine = entries.map((e) => e.id);
   // Read each filter as docker's CLI does (opts.FilterOpt: key and value trimmed, key lower-cased),
   // so that " id=…" or "ID=…" is recognised as the id filter the engine will see.
   const parsed = (cmd.flags.filter ?? []).map((raw) => {
@@ -59,6 +59,10 @@ async function ownPs(ctx: BrokerContext, cmd: ParsedCommand): Promise<Outcome> {
       ? { key: raw.trim().toLowerCase(), value: '' }
       : { key: raw.slice(0, eq).trim().toLowerCase(), value: raw.slice(eq + 1).trim() };
   });
+  const naming = parsed.some((f) => f.key === 'before' || f.key === 'since');
+  const recorded = naming ? null : ownRecords(ctx.records, ctx.caller.uid);
+  const entries = recorded === null ? ownedBy(await listContainers(ctx), ctx.caller.uid) : [];
+  const mine = recorded ?? entries.map((e) => e.id);
   const idFilters = parsed.filter((f) => f.key === 'id').map((f) => f.value.toLowerCase());
   const others: string[] = [];
   for (const f of parsed) {
