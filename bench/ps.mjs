@@ -179,23 +179,22 @@ try {
   // /usr/bin/time, the largest process of the whole tree (front end, sudo, launcher, broker) as a
   // bound the polling cannot miss.
   const peaks = { frontEnd: 0, broker: 0, tree: 0 };
-  const seen = new Map();
   const poll = () => {
     for (const pid of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
-      let kind = seen.get(pid);
       try {
-        if (kind === undefined) {
-          const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-          kind = /broker\.mjs/.test(cmd) ? 'broker' : /cida-docker ps\s*$/.test(cmd) ? 'frontEnd' : null;
-          if (/^(\/usr\/bin\/)?time /.test(cmd)) kind = null;
-          seen.set(pid, kind);
-        }
+        // Read afresh each time: a pid seen between fork and exec still shows its parent's command line.
+        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+        const kind = /^\S*node \S*broker\.mjs/.test(cmd)
+          ? 'broker'
+          : /^\S*node \S*cida-docker ps\s*$/.test(cmd)
+            ? 'frontEnd'
+            : null;
         if (kind === null) continue;
         const hwm = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
         peaks[kind] = Math.max(peaks[kind], hwm);
       } catch {
-        seen.delete(pid);
+        // gone
       }
     }
   };
