@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let failed = false;
-for (const script of ['check.mjs', 'lint.mjs', 'build.mjs']) {
+for (const script of ['check.mjs', 'lint.mjs', 'ps.mjs', 'build.mjs']) {
   console.log(`\n== bench/${script}`);
-  // build.mjs shares the engine and the policy with the e2e tests: it takes their lock.
+  // build.mjs and ps.mjs share the engine and the policy with the e2e tests: they take their lock.
   const r =
-    script === 'build.mjs' && fs.existsSync('/usr/bin/flock')
+    (script === 'build.mjs' || script === 'ps.mjs') && fs.existsSync('/usr/bin/flock')
       ? spawnSync('/usr/bin/flock', ['/tmp/cida-e2e.lock', process.execPath, path.join(here, script)], {
           stdio: 'inherit',
         })

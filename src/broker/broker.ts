@@ -89,9 +89,9 @@ async function dockerRequest(
   let outcome: Outcome;
   try {
     if (forced.command === 'run') outcome = await brokerRun(ctx, decided.parsed, forced);
-    // start counts against the ceiling: the count and the start under the caller's lock, as run's.
-    else if (forced.command === 'start' && !ctx.admin)
-      outcome = await underCallerLock(ctx, 'start', () => brokerVerb(ctx, forced));
+    // start and restart count against the ceiling: the count and the start under the caller's lock, as run's.
+    else if ((forced.command === 'start' || forced.command === 'restart') && !ctx.admin)
+      outcome = await underCallerLock(ctx, forced.command, () => brokerVerb(ctx, forced));
     else outcome = await brokerVerb(ctx, forced);
   } catch (e) {
     // A refusal or engine failure from deep inside a verb: already explained on stderr, not a bug.

@@ -78,7 +78,14 @@ const dockerVerbs = (): string[] =>
 
 describe('docker output over the capture cap', () => {
   it('a container listing over 8 MiB: a refusal that names the limit and the fix, nothing acted on', async () => {
-    for (const argv of [['stop', 'web'], ['logs', 'web'], ['ps'], ['start', 'web'], ['inspect', 'web']]) {
+    // A developer's plain ps reads their ids from the ownership records (no listing); before/since still list.
+    for (const argv of [
+      ['stop', 'web'],
+      ['logs', 'web'],
+      ['ps', '--filter', 'since=web'],
+      ['start', 'web'],
+      ['inspect', 'web'],
+    ]) {
       stderr = '';
       fs.rmSync(calls, { force: true });
       const o = await outcomeOf(brokerVerb(ctx(), parseDockerArgv(argv)));

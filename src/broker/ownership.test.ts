@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ContainerRecord, pruneRecords, readRecord, readRecords, removeRecord, writeRecord } from './ownership.js';
+import {
+  type ContainerRecord,
+  ownRecords,
+  pruneRecords,
+  readRecord,
+  readRecords,
+  removeRecord,
+  writeRecord,
+} from './ownership.js';
 
 const ID = 'ab'.repeat(32);
 const OTHER = 'cd'.repeat(32);
@@ -64,5 +72,35 @@ describe('ownership records', () => {
     expect(readRecord(d, ID)).not.toBeNull();
     removeRecord(d, ID);
     expect(readRecord(d, ID)).toBeNull();
+  });
+  it("ownRecords: the caller's ids only, from records root wrote, each named by its own id", () => {
+    const d = fresh();
+    const [a, b, c, e, f] = ['a', 'b', 'c', 'e', 'f'].map((x) => x.repeat(64));
+    writeRecord(d, record(a, 1001));
+    writeRecord(d, record(b, 1002)); // another caller's
+    // A copy of the caller's record under another id, one claiming the caller under a wrong id,
+    // a symlink to the caller's record, and stray files: none of them count.
+    fs.copyFileSync(path.join(d, `${a}.json`), path.join(d, `${c}.json`));
+    fs.writeFileSync(path.join(d, `${e}.json`), JSON.stringify(record(b, 1001)));
+    fs.symlinkSync(path.join(d, `${a}.json`), path.join(d, `${f}.json`));
+    fs.writeFileSync(path.join(d, `${ID}.json.tmp`), JSON.stringify(record(ID, 1001)));
+    fs.writeFileSync(path.join(d, 'x.json'), JSON.stringify(record(ID, 1001)));
+    expect(ownRecords(d, 1001)).toEqual([a]);
+    expect(ownRecords(d, 1002)).toEqual([b]);
+    expect(ownRecords(d, 1003)).toEqual([]);
+    expect(ownRecords(path.join(d, 'missing'), 1001)).toEqual([]);
+  });
+  it.runIf(process.getuid?.() === 0)("ownRecords, as root: a record file that is not root's counts as none", () => {
+    const d = fresh();
+    writeRecord(d, record(ID, 1001));
+    writeRecord(d, record(OTHER, 1001));
+    fs.chownSync(path.join(d, `${OTHER}.json`), 1001, 1001); // as if the caller had written it
+    expect(ownRecords(d, 1001)).toEqual([ID]);
+  });
+  it('ownRecords leaves more than its bound of records to a listing', () => {
+    const d = fresh();
+    for (let i = 0; i < 4; i++) writeRecord(d, record(i.toString(16).repeat(64), 1001));
+    expect(ownRecords(d, 1001, 4)).toHaveLength(4);
+    expect(ownRecords(d, 1001, 3)).toBeNull();
   });
 });

@@ -114,6 +114,28 @@ export function readRecords(dir: string, ids: readonly string[]): Map<string, Co
   return out;
 }
 
+/** More records than this and ownRecords leaves it to a full listing (which prunes the stale ones). */
+export const MAX_RECORDS_READ = 256;
+
+/**
+ * Ids of the containers the broker's records say `uid` created, without asking the engine: each
+ * record read and checked as readRecord does (root's, a regular file, its id its name), so a
+ * record somebody else wrote, or one of another caller's, never counts. Records of containers
+ * removed since are included (an id that matches nothing). Null when there are more than `max`
+ * records: the caller then lists the engine instead.
+ */
+export function ownRecords(dir: string, uid: number, max = MAX_RECORDS_READ): string[] | null {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const ids = names.flatMap((n) => /^([0-9a-f]{64})\.json$/.exec(n)?.[1] ?? []);
+  if (ids.length > max) return null;
+  return ids.filter((id) => readRecord(dir, id)?.uid === uid).sort();
+}
+
 export function removeRecord(dir: string, id: string): void {
   if (!ID.test(id)) return;
   fs.rmSync(path.join(dir, `${id}.json`), { force: true });

@@ -131,6 +131,50 @@ describe('brokerVerb: a developer touches only the containers the broker created
     expect(ps.flat().join(' ')).not.toContain(B);
   });
 
+  it("ps reads the caller's ids from the records: one docker call, no listing; forged records do not count", async () => {
+    const D = 'd'.repeat(64);
+    const E = 'e'.repeat(64);
+    // D: a copy of dev1's record under another id; E: a symlink to dev1's record.
+    fs.copyFileSync(path.join(records, `${A}.json`), path.join(records, `${D}.json`));
+    fs.symlinkSync(path.join(records, `${A}.json`), path.join(records, `${E}.json`));
+    if (process.getuid?.() === 0) {
+      // As root, a record file that is not root's is nobody's, whatever it says.
+      const F = 'f'.repeat(64);
+      writeRecord(records, {
+        id: F,
+        uid: 1,
+        user: 'dev1',
+        runAs: { uid: 1000, gid: 1000 },
+        image: 'sha256:1',
+        created: '',
+      });
+      fs.chownSync(path.join(records, `${F}.json`), 1, 1);
+    }
+    const o = await brokerVerb(ctx(1), parseDockerArgv(['ps', '-a', '--filter', 'status=running']));
+    expect(o.exit).toBe(0);
+    expect(ran()).toEqual([['ps', '--all', '--filter=status=running', `--filter=id=${A}`]]);
+    // A stale record (its container removed since) only adds an id that matches nothing.
+    fs.rmSync(calls);
+    await brokerVerb(ctx(2), parseDockerArgv(['ps']));
+    expect(ran()).toEqual([['ps', `--filter=id=${B}`]]);
+  });
+
+  it("ps with more records than it reads lists the engine instead, and still shows only the caller's", async () => {
+    for (let i = 0; i < 300; i++)
+      writeRecord(records, {
+        id: i.toString(16).padStart(64, '9'),
+        uid: 2,
+        user: 'dev2',
+        runAs: { uid: 1000, gid: 1000 },
+        image: 'sha256:1',
+        created: '',
+      });
+    await brokerVerb(ctx(1), parseDockerArgv(['ps']));
+    const argvs = ran();
+    expect(argvs[0].slice(0, 2)).toEqual(['ps', '--all']);
+    expect(argvs[1]).toEqual(['ps', `--filter=id=${A}`]);
+  });
+
   it("ps --filter before/since naming somebody else's container answers like a missing one", async () => {
     for (const f of [`before=${B}`, 'before=dev2-db', ' since=root-made']) {
       const o = await brokerVerb(ctx(1), parseDockerArgv(['ps', '--filter', f]));
@@ -155,6 +199,26 @@ describe('brokerVerb: a developer touches only the containers the broker created
     expect(ran().find((a) => a[0] === 'restart')).toEqual(['restart', '--', A]);
   });
 
+  it('start and restart of a stopped container count against run.maxContainersPerUser; a running one adds nothing', async () => {
+    const D = 'd'.repeat(64);
+    fs.appendFileSync(listing, `\n${JSON.stringify([D, 'stopped-one', 'exited'])}`);
+    writeRecord(records, {
+      id: D,
+      uid: 1,
+      user: 'dev1',
+      runAs: { uid: 1000, gid: 1000 },
+      image: 'sha256:1',
+      created: '',
+    });
+    const one = { ...ctx(1), policy: { ...DEFAULT_POLICY, run: { ...DEFAULT_POLICY.run, maxContainersPerUser: 1 } } };
+    for (const verb of ['start', 'restart']) {
+      const o = await brokerVerb(one, parseDockerArgv([verb, 'stopped-one']));
+      expect({ verb, exit: o.exit, rules: o.rules }).toEqual({ verb, exit: 77, rules: ['resource-limits'] });
+    }
+    expect(verbs()).not.toContain('start');
+    expect(verbs()).not.toContain('restart');
+    expect((await brokerVerb(one, parseDockerArgv(['restart', 'web']))).exit).toBe(0);
+  });
   it('exec -u must name the pinned user; without -u it runs as the container was created', async () => {
     const refused = await brokerVerb(ctx(1), parseDockerArgv(['exec', '-u', '4242:4242', 'web', 'id']));
     expect(refused.exit).toBe(77);

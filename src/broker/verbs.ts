@@ -24,7 +24,7 @@ import {
   STALE_CONTAINERS_FIX,
   Stopped,
 } from './outcome.js';
-import { pruneRecords, readRecord } from './ownership.js';
+import { ownRecords, pruneRecords, readRecord } from './ownership.js';
 import { rootPart } from '../docker/user-spec.js';
 import { containerIdentity, inspectState, remove, rootInMainProcess } from './run.js';
 
@@ -70,10 +70,10 @@ const NO_CONTAINER = 'z'.repeat(64);
 /**
  * `ps` for a developer: their own containers only, by id filters from the broker's records (the
  * engine ORs filters of one key, so the caller's own id filters are applied here, not passed on).
+ * The ids come straight from the records (one docker call); only a before/since filter, which
+ * names a container to resolve among the caller's own, needs the engine's listing first.
  */
 async function ownPs(ctx: BrokerContext, cmd: ParsedCommand): Promise<Outcome> {
-  const entries = ownedBy(await listContainers(ctx), ctx.caller.uid);
-  const mine = entries.map((e) => e.id);
   // Read each filter as docker's CLI does (opts.FilterOpt: key and value trimmed, key lower-cased),
   // so that " id=…" or "ID=…" is recognised as the id filter the engine will see.
   const parsed = (cmd.flags.filter ?? []).map((raw) => {
@@ -82,6 +82,10 @@ async function ownPs(ctx: BrokerContext, cmd: ParsedCommand): Promise<Outcome> {
       ? { key: raw.trim().toLowerCase(), value: '' }
       : { key: raw.slice(0, eq).trim().toLowerCase(), value: raw.slice(eq + 1).trim() };
   });
+  const naming = parsed.some((f) => f.key === 'before' || f.key === 'since');
+  const recorded = naming ? null : ownRecords(ctx.records, ctx.caller.uid);
+  const entries = recorded === null ? ownedBy(await listContainers(ctx), ctx.caller.uid) : [];
+  const mine = recorded ?? entries.map((e) => e.id);
   const idFilters = parsed.filter((f) => f.key === 'id').map((f) => f.value.toLowerCase());
   const others: string[] = [];
   for (const f of parsed) {
@@ -191,14 +195,14 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
         `${command} ${refOf.get(unpinned[0])?.[0] ?? unpinned[0]}: this container was not created by cida-docker run, so the user it would run as was never checked and pinned`,
         'Create it with cida-docker run (it pins a non-root uid:gid), then start and stop it as you like.',
       );
-    // The per-developer ceiling counts what start would add, as run counts what it creates.
+    // The per-developer ceiling counts what start (or restart of a stopped one) would add, as run counts what it creates.
     const max = ctx.policy.run.maxContainersPerUser;
     const adding = new Set(resolved.filter((id) => !all.find((e) => e.id === id)?.running)).size;
     const running = ownedBy(all, caller.uid).filter((e) => e.running).length;
-    if (!ctx.admin && command === 'start' && adding > 0 && running + adding > max)
+    if (!ctx.admin && adding > 0 && running + adding > max)
       return refused(
         'resource-limits',
-        `starting ${adding} more would make ${running + adding} running containers; this host allows ${max} per developer (policy run.maxContainersPerUser)`,
+        `${command === 'start' ? 'starting' : 'restarting'} ${adding} stopped container${adding === 1 ? '' : 's'} would make ${running + adding} running containers; this host allows ${max} per developer (policy run.maxContainersPerUser)`,
         'Stop (cida-docker stop) or remove (cida-docker rm -f) containers you no longer need, then start again.',
       );
   }
