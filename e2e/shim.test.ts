@@ -35,6 +35,20 @@ describe.runIf(hostReady())('docker shim', () => {
     expect(ps.status).toBe(0);
   });
 
+  it("docker's global flags before the command reach the docker parser: allowed ones run, engine-choosing ones are refused", () => {
+    const ps = asUser(DEV2, `PATH=${DIR}:$PATH docker --log-level error ps -a`);
+    expect({ status: ps.status, stderr: ps.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(ps.stdout).toMatch(/^CONTAINER ID\s+IMAGE/);
+    const debug = asUser(DEV2, `PATH=${DIR}:$PATH docker -D ps -q`);
+    expect(debug.status).toBe(0);
+    const other = asUser(DEV2, `PATH=${DIR}:$PATH docker -H tcp://127.0.0.1:2375 ps`);
+    expect(other.status).toBe(77);
+    expect(other.stderr).toContain('[engine-override]');
+    const unknown = asUser(DEV2, `PATH=${DIR}:$PATH docker --no-such-flag ps`);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown flag: --no-such-flag');
+  });
+
   it('installing again is a no-op; uninstall removes only the shim', () => {
     const again = asUser(DEV2, `${CLI} shim install --dir ${DIR}`);
     expect(again.status).toBe(0);

@@ -12,6 +12,8 @@ export const MANAGEMENT_COMMANDS: ReadonlySet<string> = new Set(['builder', 'con
 
 type Runner = (argv: readonly string[]) => Promise<number>;
 
+const HELP: ReadonlySet<string> = new Set(['--help', '-h']);
+
 // Loaded on demand (the bundle is split per command), so `check` never pays for what the verbs need.
 const dockerVerb = async (argv: readonly string[]): Promise<number> =>
   (await import('./cli/docker-verb.js')).runDockerVerb(argv);
@@ -39,6 +41,22 @@ export async function runLean(argv: readonly string[]): Promise<number | null> {
   const [command, ...rest] = argv;
   // `remove` is docker's top-level alias of rm.
   if (command === 'remove') return dockerVerb(argv);
+  // docker's global flags before the command (`docker -D ps`, `docker --log-level debug build .`
+  // through the shim): the docker parser reads them, and the rules refuse those that would point at
+  // another engine or client configuration. Our own -v/--version and help stay ours.
+  if (command !== undefined && command.startsWith('-') && !Object.hasOwn(HOT, command) && !HELP.has(command)) {
+    if (argv.includes('build') || argv.includes('builder')) {
+      const { parseDockerArgv } = await import('./docker/parse.js');
+      let isBuild = false;
+      try {
+        isBuild = parseDockerArgv(argv).command === 'build';
+      } catch {
+        // A usage error: the docker verb path reports it (and the broker audits it).
+      }
+      if (isBuild) return (await import('./build/front.js')).runBuild(argv);
+    }
+    return dockerVerb(argv);
+  }
   // A management command alone or with a flag (`image --help`) is oclif's topic help.
   if (command !== undefined && MANAGEMENT_COMMANDS.has(command) && rest.length > 0 && !rest[0].startsWith('-')) {
     const verb = VERBS.find((v) => v.name === `${command} ${rest[0]}`);
