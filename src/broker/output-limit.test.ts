@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureStdio } from '../../test/capture-stdio.js';
 import { parseDockerArgv } from '../docker/parse.js';
 import { withForcedFlags } from '../guards/forced-flags.js';
 import { DEFAULT_POLICY } from '../policy/policy.js';
@@ -42,21 +43,12 @@ function ctx(): BrokerContext {
   };
 }
 
-let stderr = '';
+const io = captureStdio();
 beforeEach(() => {
-  stderr = '';
   fs.rmSync(calls, { force: true });
   fs.mkdirSync(path.join(dir, 'records'), { recursive: true, mode: 0o700 });
-  vi.spyOn(process.stderr, 'write').mockImplementation((b) => {
-    stderr += String(b);
-    return true;
-  });
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
 });
-afterAll(() => {
-  vi.restoreAllMocks();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The outcome the broker ends with: a returned one, or the one a Stopped carries (broker.ts). */
 async function outcomeOf(p: Promise<Outcome>): Promise<Outcome> {
@@ -86,7 +78,7 @@ describe('docker output over the capture cap', () => {
       ['start', 'web'],
       ['inspect', 'web'],
     ]) {
-      stderr = '';
+      io.stderr = '';
       fs.rmSync(calls, { force: true });
       const o = await outcomeOf(brokerVerb(ctx(), parseDockerArgv(argv)));
       expect({ argv, exit: o.exit, rules: o.rules, verdict: o.verdict }).toEqual({
@@ -95,9 +87,9 @@ describe('docker output over the capture cap', () => {
         rules: [OUTPUT_LIMIT_RULE],
         verdict: 'refused',
       });
-      expect(stderr).toContain(`[${OUTPUT_LIMIT_RULE}] the engine's list of containers is larger than the 8 MiB`);
-      expect(stderr).toMatch(/administrator to remove stale containers/);
-      expect(stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(io.stderr).toContain(`[${OUTPUT_LIMIT_RULE}] the engine's list of containers is larger than the 8 MiB`);
+      expect(io.stderr).toMatch(/administrator to remove stale containers/);
+      expect(io.stderr).not.toMatch(/internal error|\n\s+at /);
       expect(o.note).toMatch(/8 MiB/); // the audit line's reason
       expect(dockerVerbs()).toEqual(['ps']); // the listing only
     }
@@ -119,7 +111,7 @@ describe('docker output over the capture cap', () => {
     );
     expect(o.exit).toBe(77);
     expect(o.rules).toEqual([OUTPUT_LIMIT_RULE]);
-    expect(stderr).toContain('256 KiB');
+    expect(io.stderr).toContain('256 KiB');
     expect(dockerVerbs()).not.toContain('tag');
   });
 });

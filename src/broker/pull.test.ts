@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureStdio } from '../../test/capture-stdio.js';
 import { parseDockerArgv } from '../docker/parse.js';
 import { withForcedFlags } from '../guards/forced-flags.js';
 import { DEFAULT_POLICY } from '../policy/policy.js';
@@ -69,21 +70,12 @@ function ctx(admin = false): BrokerContext {
   };
 }
 
-let stderr = '';
+const io = captureStdio();
 beforeEach(() => {
-  stderr = '';
   fs.rmSync(calls, { force: true });
   fs.mkdirSync(path.join(dir, 'records'), { recursive: true, mode: 0o700 });
-  vi.spyOn(process.stderr, 'write').mockImplementation((b) => {
-    stderr += String(b);
-    return true;
-  });
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
 });
-afterAll(() => {
-  vi.restoreAllMocks();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const ran = (verb: string): boolean =>
   fs.existsSync(calls) &&
   fs
@@ -103,15 +95,15 @@ describe("pull never re-points a name on another developer's build", () => {
     const o = await pull([`${REPO}:dev2`]);
     expect(o.exit).toBe(77);
     expect(o.rules).toEqual(['pull-local-build']);
-    expect(stderr).toContain(`which dev2 built on this host`);
-    expect(stderr).toMatch(/fix: .*by digest/);
+    expect(io.stderr).toContain(`which dev2 built on this host`);
+    expect(io.stderr).toMatch(/fix: .*by digest/);
     expect(ran('pull')).toBe(false);
   });
 
   it("--all-tags: refused when any local tag of the repository is on another developer's build", async () => {
     const o = await pull(['--all-tags', REPO]);
     expect(o.exit).toBe(77);
-    expect(stderr).toContain(`${REPO}:dev2`);
+    expect(io.stderr).toContain(`${REPO}:dev2`);
     expect(ran('pull')).toBe(false);
   });
 
@@ -138,7 +130,7 @@ describe("pull never re-points a name on another developer's build", () => {
     const o = await run(['--pull', 'always', `${REPO}:dev2`]);
     expect(o.exit).toBe(77);
     expect(o.rules).toEqual(['pull-local-build']);
-    expect(stderr).toContain('run --pull always');
+    expect(io.stderr).toContain('run --pull always');
     expect(ran('create')).toBe(false);
     await run(['--pull', 'missing', `${REPO}:dev2`]);
     expect(ran('create')).toBe(true);
