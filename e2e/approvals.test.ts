@@ -7,18 +7,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, auditLines, docker, POLICY, writePolicy } from './broker-helpers.js';
-import { hostReady, sh } from './setup-helpers.js';
+import { as, auditLines, brokerReady, POLICY, writePolicy } from './broker-helpers.js';
+import { sh } from './setup-helpers.js';
 
 const DEV1 = 'cida-dev1';
 const DEV2 = 'cida-dev2';
 const STORE = '/var/lib/cida-docker/approvals';
 const REPO = 'registry.example.internal:5000/e2e/app';
 const GROUP = 'cida-e2e-approvers';
-const ready =
-  hostReady() &&
-  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
-  docker('info', '--format', '{{.ServerVersion}}').status === 0;
+const ready = brokerReady();
 
 const POLICY_DOC = {
   trustedRegistries: ['registry.example.internal:5000'],

@@ -15,14 +15,11 @@ import {
   REG,
   suiteContainers,
   writePolicy,
+  brokerReady,
 } from './broker-helpers.js';
-import { hostReady } from './setup-helpers.js';
 
 const DEV1 = 'cida-dev1';
-const ready =
-  hostReady() &&
-  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
-  docker('info', '--format', '{{.ServerVersion}}').status === 0;
+const ready = brokerReady();
 /** A registry nobody listens on: login fails fast, and no credentials are stored. */
 const NOWHERE = 'registry.example.internal:9';
 const PW = `Pw-${process.pid}-${Date.now().toString(36)}`;

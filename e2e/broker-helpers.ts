@@ -3,7 +3,7 @@
 // the user's groups, HOME and PATH as in a developer's session), look at the engine as root.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { q } from './setup-helpers.js';
+import { hostReady, q } from './setup-helpers.js';
 
 /** The CLI as the users run it: the installed one, or CIDA_E2E_CLI (e.g. "node /work/main/bin/run.js"). */
 export const CLI = process.env.CIDA_E2E_CLI ?? '/usr/local/bin/cida-docker';
@@ -147,4 +147,13 @@ export function writePolicy(p: Record<string, unknown>, mode = 0o644): void {
   fs.writeFileSync(POLICY, `${JSON.stringify(p, null, 2)}\n`, { mode });
   fs.chownSync(POLICY, 0, 0);
   fs.chmodSync(POLICY, mode);
+}
+
+/** True when the host can run the broker tests: e2e/setup-host.sh ran, setup installed the broker, the engine answers. */
+export function brokerReady(): boolean {
+  return (
+    hostReady() &&
+    fs.existsSync('/usr/local/lib/cida-docker/broker') &&
+    docker('info', '--format', '{{.ServerVersion}}').status === 0
+  );
 }

@@ -17,17 +17,15 @@ import {
   REG,
   suiteContainers,
   writePolicy,
+  brokerReady,
 } from './broker-helpers.js';
-import { asUser, hostReady, sh } from './setup-helpers.js';
+import { asUser, sh } from './setup-helpers.js';
 
 const DEV1 = 'cida-dev1';
 const DEV2 = 'cida-dev2';
 const OUTSIDER = 'cida-outsider';
 const HEX64 = /^[0-9a-f]{64}\n$/;
-const ready =
-  hostReady() &&
-  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
-  docker('info', '--format', '{{.ServerVersion}}').status === 0;
+const ready = brokerReady();
 
 const SUITE_POLICY = {
   trustedRegistries: ['registry.example.internal:5000'],

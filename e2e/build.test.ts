@@ -4,15 +4,12 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalStore } from '../src/approvals/store.js';
-import { as, docker, JOB, POLICY, REG, suiteContainers, writePolicy } from './broker-helpers.js';
-import { hostReady, q, sh } from './setup-helpers.js';
+import { as, docker, JOB, POLICY, REG, suiteContainers, writePolicy, brokerReady } from './broker-helpers.js';
+import { q, sh } from './setup-helpers.js';
 
 const DEV1 = 'cida-dev1';
 const DEV2 = 'cida-dev2';
-const ready =
-  hostReady() &&
-  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
-  docker('info', '--format', '{{.ServerVersion}}').status === 0;
+const ready = brokerReady();
 const REGISTRY = 'registry.example.internal:5000';
 const REPO = `${REGISTRY}/e2e-build/app${process.pid}`;
 const HOME1 = '/home/cida-dev1';

@@ -5,8 +5,17 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- docker inspect JSON is read loosely, as the tests look at it */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, asAsync, docker, inspect, POLICY, REG, suiteContainers, writePolicy } from './broker-helpers.js';
-import { hostReady } from './setup-helpers.js';
+import {
+  as,
+  asAsync,
+  docker,
+  inspect,
+  POLICY,
+  REG,
+  suiteContainers,
+  writePolicy,
+  brokerReady,
+} from './broker-helpers.js';
 
 const DEV1 = 'cida-dev1';
 const DEV2 = 'cida-dev2';
@@ -14,10 +23,7 @@ const HEX64 = /^[0-9a-f]{64}\n$/;
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 const IMAGE = `${REG}/busybox:1`;
-const ready =
-  hostReady() &&
-  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
-  docker('info', '--format', '{{.ServerVersion}}').status === 0;
+const ready = brokerReady();
 
 const BASE = { trustedRegistries: ['registry.example.internal:5000'], publishedPorts: { min: 49153, max: 65535 } };
 

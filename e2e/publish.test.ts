@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalStore, pushesOf } from '../src/approvals/store.js';
-import { as, AUDIT, docker, JOB, POLICY, suiteContainers, writePolicy } from './broker-helpers.js';
-import { hostReady, q, sh } from './setup-helpers.js';
+import { as, AUDIT, docker, JOB, POLICY, suiteContainers, writePolicy, brokerReady } from './broker-helpers.js';
+import { q, sh } from './setup-helpers.js';
 
 const DEV1 = 'cida-dev1';
 const DEV2 = 'cida-dev2';
@@ -26,11 +26,9 @@ const CTX = '/home/cida-dev1/cida-e2e-publish';
 const DOCKERFILE = `FROM ${PLAIN}/base/busybox:1\nUSER 1000\nCMD ["sleep", "3600"]\n# e2e publish ${process.pid}\n`;
 
 const ready =
-  hostReady() &&
-  fs.existsSync('/usr/local/lib/cida-docker/broker') &&
+  brokerReady() &&
   fs.existsSync('/usr/bin/htpasswd') &&
-  sh(`getent ahostsv4 registry-auth.example.internal`).status === 0 &&
-  docker('info', '--format', '{{.ServerVersion}}').status === 0;
+  sh(`getent ahostsv4 registry-auth.example.internal`).status === 0;
 
 let registry: ChildProcess | null = null;
 let savedPolicy: Buffer | null = null;
