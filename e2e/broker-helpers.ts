@@ -3,6 +3,7 @@
 // the user's groups, HOME and PATH as in a developer's session), look at the engine as root.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { expect } from 'vitest';
 import { hostReady, q } from './setup-helpers.js';
 
 /** The CLI as the users run it: the installed one, or CIDA_E2E_CLI (e.g. "node /work/main/bin/run.js"). */
@@ -156,4 +157,17 @@ export function brokerReady(): boolean {
     fs.existsSync('/usr/local/lib/cida-docker/broker') &&
     docker('info', '--format', '{{.ServerVersion}}').status === 0
   );
+}
+
+/**
+ * Somebody else's container answers exactly like a missing one: the same status, stdout and stderr
+ * once each reference is masked (`theirs` ran with `ref`, `none` with the missing `missing`).
+ */
+export function expectLikeMissing(args: readonly string[], theirs: Ran, ref: string, none: Ran, missing: string): void {
+  expect({ args, status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr.replaceAll(ref, 'REF') }).toEqual({
+    args,
+    status: none.status,
+    stdout: none.stdout,
+    stderr: none.stderr.replaceAll(missing, 'REF'),
+  });
 }
