@@ -91,7 +91,9 @@ async function dockerRequest(
     if (forced.command === 'run') outcome = await brokerRun(ctx, decided.parsed, forced);
     // start and restart count against the ceiling: the count and the start under the caller's lock, as run's.
     else if ((forced.command === 'start' || forced.command === 'restart') && !ctx.admin)
-      outcome = await underCallerLock(ctx, forced.command, () => brokerVerb(ctx, forced));
+      outcome = await underCallerLock(ctx, forced.command, (release) =>
+        brokerVerb({ ...ctx, started: release }, forced),
+      );
     else outcome = await brokerVerb(ctx, forced);
   } catch (e) {
     // A refusal or engine failure from deep inside a verb: already explained on stderr, not a bug.

@@ -229,17 +229,21 @@ export function lockRefusal(why: string, extra: Partial<Outcome> = {}): Outcome 
   return refused(
     'resource-limits',
     `your running containers cannot be counted against this host's ceiling (policy run.maxContainersPerUser) just now: the per-developer lock: ${why}; nothing was started`,
-    'Your runs and starts take that lock one at a time: wait for the other one to finish (an attached `start -a` holds it until it ends), then try again.',
+    'Your runs and starts take that lock one at a time: wait for the other one to finish, then try again.',
     extra,
   );
 }
 
 /** Runs `fn` (a verb that counts against the ceiling, then starts) under the caller's lock. */
-export async function underCallerLock(ctx: BrokerContext, what: string, fn: () => Promise<Outcome>): Promise<Outcome> {
+export async function underCallerLock(
+  ctx: BrokerContext,
+  what: string,
+  fn: (release: () => void) => Promise<Outcome>,
+): Promise<Outcome> {
   const lock = await takeCallerLock(locksOf(ctx), ctx.caller.uid, what);
   if (!lock.held) return lockRefusal(lock.why);
   try {
-    return await fn();
+    return await fn(() => lock.release());
   } finally {
     lock.release();
   }

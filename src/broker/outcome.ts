@@ -29,6 +29,11 @@ export interface BrokerContext {
   readonly records: string;
   /** The per-developer ceiling locks (LOCKS_DIR; default: \`locks\` beside the records, as in tests). */
   readonly locks?: string;
+  /**
+   * Called once the verb's containers have started (an attached start: while it still runs), so
+   * the caller's ceiling lock is held for the count and the start, not for a container's life.
+   */
+  readonly started?: () => void;
   /** A registry credential the front end read from the caller's DOCKER_CONFIG, for this push or pull only. */
   readonly registryAuth?: { readonly registry: string; readonly auth: string };
   /** The approvals store (image provenance), opened on first use. */

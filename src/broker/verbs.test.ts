@@ -21,6 +21,7 @@ fs.writeFileSync(
   `#!/bin/sh
 printf '%s\\0' "$@" >> ${calls}; echo >> ${calls}
 case "$1 $2" in
+  "start --attach") sleep 1; : > ${dir}/attach-ended ;;
   "ps --all") cat ${listing} ;;
   "inspect --type") echo '[{"Pid":0,"Running":true},{}]' ;;
   "image inspect") [ "$3" = --format ] && case "$6" in tools|dev2-db) echo sha256:${'f'.repeat(64)} ;; *) exit 1 ;; esac ;;
@@ -219,6 +220,27 @@ describe('brokerVerb: a developer touches only the containers the broker created
     expect(verbs()).not.toContain('restart');
     expect((await brokerVerb(one, parseDockerArgv(['restart', 'web']))).exit).toBe(0);
   });
+  it('start -a checks the started container and lets the ceiling lock go while it is still attached', async () => {
+    fs.rmSync(path.join(dir, 'attach-ended'), { force: true });
+    let seenWhenStarted: string[][] | null = null;
+    let endedWhenStarted = true;
+    const o = await brokerVerb(
+      {
+        ...ctx(1),
+        started: () => {
+          seenWhenStarted = ran();
+          endedWhenStarted = fs.existsSync(path.join(dir, 'attach-ended'));
+        },
+      },
+      parseDockerArgv(['start', '-a', 'web']),
+    );
+    expect(o.exit).toBe(0);
+    expect(endedWhenStarted).toBe(false); // released before the attachment ended
+    expect(fs.existsSync(path.join(dir, 'attach-ended'))).toBe(true); // and the attachment ran its course
+    // The container's state was read (and its main process checked) before the lock went.
+    expect(seenWhenStarted!.some((a) => a[0] === 'inspect' && a.includes(A))).toBe(true);
+  });
+
   it('exec -u must name the pinned user; without -u it runs as the container was created', async () => {
     const refused = await brokerVerb(ctx(1), parseDockerArgv(['exec', '-u', '4242:4242', 'web', 'id']));
     expect(refused.exit).toBe(77);

@@ -211,10 +211,11 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
   const { cmd: final, values } = containerValues({ ...run, args: [...resolved, ...rest] });
   const argv = emitDockerArgv(final);
   const attached = command === 'start' && (isSet(cmd.flags, 'attach') || isSet(cmd.flags, 'interactive'));
-  const code =
-    ECHOING.has(command) && !attached
-      ? await runMappingStdout(engine, argv, (line) => refOf.get(line)?.shift() ?? line)
-      : await runInherit(engine, argv, true, values);
+  if (attached) return attachedStart(ctx, resolved, argv, values);
+  const code = ECHOING.has(command)
+    ? await runMappingStdout(engine, argv, (line) => refOf.get(line)?.shift() ?? line)
+    : await runInherit(engine, argv, true, values);
+  ctx.started?.();
   if (command === 'start' || command === 'restart') {
     const root = await rootAfterStart(ctx, resolved);
     if (root !== null)
@@ -227,6 +228,43 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
   if (failures.length > 0 && command === 'start' && code === 0)
     process.stderr.write(`Error: failed to start containers: ${failedRefs.join(', ')}\n`);
   return allowed(failures.length > 0 && code === 0 ? failCode : code, argv);
+}
+
+/** How long an attached start may take to get its container running before the checks give up waiting. */
+const ATTACH_START_WAIT_MS = 30_000;
+
+/**
+ * `start -a`/`-i` stays attached for the container's life: the user check cannot wait for it to
+ * end, nor may the caller's ceiling lock be held that long. Once the container runs (or docker
+ * gives up), its main process is checked in /proc (a root one is removed, which ends the
+ * attachment) and the lock is let go; then the attachment runs its course.
+ */
+async function attachedStart(
+  ctx: BrokerContext,
+  ids: readonly string[],
+  argv: readonly string[],
+  values: Readonly<Record<string, string>>,
+): Promise<Outcome> {
+  let ended = false;
+  const attachment = runInherit(ctx.engine, argv, true, values).finally(() => {
+    ended = true;
+  });
+  const until = Date.now() + ATTACH_START_WAIT_MS;
+  const running = async (): Promise<boolean> => {
+    for (const id of ids) if ((await inspectState(ctx.engine, id))?.running !== true) return false;
+    return true;
+  };
+  while (!ended && Date.now() < until && !(await running())) await new Promise((r) => setTimeout(r, 50));
+  const root = await rootAfterStart(ctx, ids);
+  ctx.started?.();
+  const code = await attachment;
+  if (root !== null)
+    return refused(
+      'root-user',
+      root,
+      'Rebuild the image with USER set to a non-root uid:gid and keep /etc/passwd and /etc/group read-only for it.',
+    );
+  return allowed(code, argv);
 }
 
 /** Verbs whose process identity the engine resolves again: exec (with -u), start and restart. */
