@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { COMMANDS, DOCKER_GROUPS } from './docker/flag-table.js';
 import { VERBS } from './docker/verbs.js';
 import { SUPPORTED_COMMANDS } from './guards/flag-classes.js';
@@ -16,5 +16,26 @@ describe('the lean entry reaches every docker spelling of a supported verb', () 
     const oneWord = SUPPORTED_COMMANDS.flatMap((name) => COMMANDS[name].aliases.filter((w) => w.length === 1));
     const names = new Set(VERBS.map((v) => v.name));
     expect(oneWord.map((w) => w[0]).filter((w) => !names.has(w))).toEqual(['remove']);
+  });
+});
+
+describe("help for docker's other spellings of a verb", () => {
+  it("`image build --help` and `builder build --help` show build's help, as `build --help` does", async () => {
+    const { runLean } = await import('./lean.js');
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((b) => ((out += String(b)), true));
+    try {
+      for (const argv of [
+        ['build', '--help'],
+        ['image', 'build', '--help'],
+        ['builder', 'build', '--help'],
+      ]) {
+        out = '';
+        expect(await runLean(argv)).toBe(0);
+        expect(out).toMatch(/^Build an image from an approved Dockerfile\./);
+      }
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -36,6 +36,16 @@ const HOT: Record<string, Runner> = {
   '--version': (rest) => dockerVerb(['--version', ...rest]),
 };
 
+/** The canonical docker command `argv` names (`image build` → build), or null for a usage error. */
+async function canonicalCommand(argv: readonly string[]): Promise<string | null> {
+  const { parseDockerArgv } = await import('./docker/parse.js');
+  try {
+    return parseDockerArgv(argv).command;
+  } catch {
+    return null; // the docker verb path reports it (and the broker audits it)
+  }
+}
+
 /** Runs argv on the lean path and returns the exit code, or null when oclif must handle it. */
 export async function runLean(argv: readonly string[]): Promise<number | null> {
   const [command, ...rest] = argv;
@@ -45,26 +55,20 @@ export async function runLean(argv: readonly string[]): Promise<number | null> {
   // through the shim): the docker parser reads them, and the rules refuse those that would point at
   // another engine or client configuration. Our own -v/--version and help stay ours.
   if (command !== undefined && command.startsWith('-') && !Object.hasOwn(HOT, command) && !HELP.has(command)) {
-    if (argv.includes('build') || argv.includes('builder')) {
-      const { parseDockerArgv } = await import('./docker/parse.js');
-      let isBuild = false;
-      try {
-        isBuild = parseDockerArgv(argv).command === 'build';
-      } catch {
-        // A usage error: the docker verb path reports it (and the broker audits it).
-      }
-      if (isBuild) return (await import('./build/front.js')).runBuild(argv);
-    }
+    if ((argv.includes('build') || argv.includes('builder')) && (await canonicalCommand(argv)) === 'build')
+      return (await import('./build/front.js')).runBuild(argv);
     return dockerVerb(argv);
   }
   // A management command alone or with a flag (`image --help`) is oclif's topic help.
   if (command !== undefined && MANAGEMENT_COMMANDS.has(command) && rest.length > 0 && !rest[0].startsWith('-')) {
-    const verb = VERBS.find((v) => v.name === `${command} ${rest[0]}`);
-    if (verb !== undefined && rest[1] === '--help') {
-      const text = (await import('./cli/verb-help.js')).verbHelp(verb.name);
-      if (text === null) return null;
-      process.stdout.write(text);
-      return 0;
+    if (rest[1] === '--help') {
+      // The verb's own help: a row of the table (`container inspect`) or docker's other spelling of one (`image build`).
+      const name = VERBS.find((v) => v.name === `${command} ${rest[0]}`)?.name ?? (await canonicalCommand(argv));
+      const text = name === null ? null : (await import('./cli/verb-help.js')).verbHelp(name);
+      if (text !== null) {
+        process.stdout.write(text);
+        return 0;
+      }
     }
     if (rest[0] === 'build') return (await import('./build/front.js')).runBuild(argv);
     return dockerVerb(argv);

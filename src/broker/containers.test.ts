@@ -48,6 +48,11 @@ describe('container listing and resolution', () => {
     expect(all.map((e) => e.running)).toEqual([true, false, true, true]);
     expect(all[1].names).toEqual(['worker']); // link aliases (with '/') are not names
   });
+  it('restarting and paused containers count as running (a restart policy starts them again unchecked)', () => {
+    const states = ['running', 'restarting', 'paused', 'exited', 'created', 'dead'];
+    const entries = parseContainerList(states.map((st) => row(A, 'web', st)).join('\n'), dir);
+    expect(entries.map((e) => e.running)).toEqual([true, true, true, false, false, false]);
+  });
   it('a name with tabs and newlines (label or build-arg injection) never forges a row or an owner', () => {
     // What a hostile name or label would have injected into the old tab/newline format.
     const injected = `x\n${C}\tdev2-db\t1001`;

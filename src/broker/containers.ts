@@ -10,6 +10,7 @@ export interface ContainerEntry {
   readonly id: string;
   /** Names without the leading '/'. */
   readonly names: readonly string[];
+  /** Running, restarting or paused: what counts against run.maxContainersPerUser. */
   readonly running: boolean;
   /** The uid of the caller the broker created it for (its ownership record), or null: nobody's. */
   readonly owner: number | null;
@@ -38,7 +39,9 @@ export function parseContainerList(text: string, recordsDir: string | null): Con
     rows.push({
       id,
       names: names.split(',').filter((n) => n !== '' && !n.includes('/')),
-      running: state === 'running',
+      // A restarting container (its restart policy's backoff) or a paused one runs again with no
+      // check of ours: both count against the ceiling as running.
+      running: state === 'running' || state === 'restarting' || state === 'paused',
     });
   }
   const records =

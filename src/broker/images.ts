@@ -224,7 +224,9 @@ function builtBy(store: ImageStore, imageId: string, uid: number): boolean {
 
 /** The local tags of `repository` (`host/path`), each as `repository:tag`. */
 async function localTags(engine: Engine, repository: string): Promise<string[]> {
-  const r = await capture(engine, ['image', 'ls', '--format', '{{json .Tag}}', '--', repository], {
+  // docker matches the argument against the familiar name: docker.io/acme/app is listed as acme/app.
+  const familiar = repository.replace(/^docker\.io\//, '').replace(/^library\/(?=[^/]+$)/, '');
+  const r = await capture(engine, ['image', 'ls', '--format', '{{json .Tag}}', '--', familiar], {
     maxBytes: INSPECT_MAX_BYTES,
   });
   if (r.overflow)

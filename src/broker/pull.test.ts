@@ -132,7 +132,34 @@ describe("pull never re-points a name on another developer's build", () => {
     expect(o.rules).toEqual(['pull-local-build']);
     expect(io.stderr).toContain('run --pull always');
     expect(ran('create')).toBe(false);
+    // --platform makes docker pull the name when the local image is another platform's.
+    const p = await run(['--platform', 'linux/arm64', `${REPO}:dev2`]);
+    expect({ exit: p.exit, rules: p.rules }).toEqual({ exit: 77, rules: ['pull-local-build'] });
+    expect(io.stderr).toContain('run --platform');
+    expect(ran('create')).toBe(false);
     await run(['--pull', 'missing', `${REPO}:dev2`]);
     expect(ran('create')).toBe(true);
+  });
+
+  it('--all-tags of a Docker Hub repository lists its tags by the familiar name, as docker matches them', async () => {
+    const hub = { ...ctx(), policy: { ...DEFAULT_POLICY, trustedRegistries: [REG, 'docker.io'] } };
+    await brokerImageVerb(hub, parseDockerArgv(['pull', '--all-tags', 'docker.io/acme/app']), {
+      store,
+      usersDir: path.join(dir, 'users'),
+      owner: process.getuid?.() ?? 0,
+    });
+    await brokerImageVerb(hub, parseDockerArgv(['pull', '--all-tags', 'nginx']), {
+      store,
+      usersDir: path.join(dir, 'users'),
+      owner: process.getuid?.() ?? 0,
+    });
+    const listed = fs
+      .readFileSync(calls, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as string[])
+      .filter((a) => a[0] === 'image' && a[1] === 'ls')
+      .map((a) => a.at(-1));
+    expect(listed).toEqual(['acme/app', 'nginx']);
   });
 });

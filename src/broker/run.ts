@@ -309,8 +309,11 @@ export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced
   const hideIds = ctx.admin ? undefined : (line: string): string => scrubForeignIds(line, own);
 
   // --pull always re-points the image's name: not a name on another developer's build (images.ts).
-  if (lastValue(forced.flags, 'pull') === 'always') {
-    const replaces = await pullReplacesBuild(ctx, forced.args[0] ?? '', false, ctx.store(), 'run --pull always');
+  // So does --platform when the local image is another platform's: docker then pulls the name.
+  const pullAlways = lastValue(forced.flags, 'pull') === 'always';
+  if (pullAlways || lastValue(forced.flags, 'platform') !== undefined) {
+    const how = pullAlways ? 'run --pull always' : 'run --platform';
+    const replaces = await pullReplacesBuild(ctx, forced.args[0] ?? '', false, ctx.store(), how);
     if (replaces !== null) return { ...replaces, finalArgv: runArgv };
   }
   // 1. Create, with the user as given (or the image's USER). docker create prints the id on
