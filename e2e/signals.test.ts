@@ -68,6 +68,35 @@ async function findSudo(suPid: number, timeoutMs = 20_000): Promise<number> {
   throw new Error('no sudo process appeared');
 }
 
+/** The names of `pid`'s descendants, read from /proc as root (a ps as the user is too slow to poll). */
+function descendantComms(pid: number): string[] {
+  let kids: string[];
+  try {
+    kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+  return kids.flatMap((c) => {
+    let comm = '';
+    try {
+      comm = fs.readFileSync(`/proc/${c}/comm`, 'utf8').trim();
+    } catch {
+      // gone already
+    }
+    return [comm, ...descendantComms(Number(c))];
+  });
+}
+
+/** Waits (polling fast) until sudo has started the launcher, the command the sudo rule allows. */
+async function launcherOf(sudo: number, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (descendantComms(sudo).includes('broker')) return;
+    await sleep(5);
+  }
+  throw new Error('sudo did not start the broker launcher');
+}
+
 // Every signal `kill -l` lists but KILL (9) and STOP (19), in an order that lets each reach as far
 // as it can: first those sudo relays without ending the request (CONT again after the stopping
 // ones), then, for the start-up floods, those that end it: INT, HUP, QUIT, TERM, and ALRM (sudo
@@ -162,6 +191,9 @@ async function flooded(args: string[], t: string, when: 'start-up' | 'running', 
   const { child, done } = asAsync(DEV1, args, { env: { BUILD_TAG: t } });
   const sudo = await findSudo(child.pid!);
   if (when === 'running') await sleep(afterMs);
+  // Start-up means the broker's: a flood before sudo has run the launcher may kill sudo before it
+  // runs anything (no request, no audit line; on a loaded machine that window is wide).
+  else await launcherOf(sudo);
   const refused = flood(
     sudo,
     when === 'start-up' ? [...RELAYED_BY_SUDO, ...ENDING, ...KILL_SUDO] : [...RELAYED_BY_SUDO, ...KILL_SUDO],
