@@ -233,8 +233,8 @@ function comm(pid: number): string | undefined {
 }
 
 /** The dockerd behind /var/run/docker.sock: the one its pidfile names, or the only one running. */
-export function findDockerd(): { pid: number } | { problem: string } {
-  const fromFile = Number((readOrUndefined(DOCKERD_PIDFILE) ?? '').trim());
+export function findDockerd(pidfile = DOCKERD_PIDFILE): { pid: number } | { problem: string } {
+  const fromFile = Number((readOrUndefined(pidfile) ?? '').trim());
   if (Number.isInteger(fromFile) && fromFile > 0 && comm(fromFile) === 'dockerd') return { pid: fromFile };
   let pids: number[] = [];
   try {
@@ -251,10 +251,10 @@ export function findDockerd(): { pid: number } | { problem: string } {
     return {
       problem:
         Number.isInteger(fromFile) && fromFile > 0 && fs.existsSync(`/proc/${fromFile}`) && comm(fromFile) === undefined
-          ? `/proc does not show process ${fromFile} (${DOCKERD_PIDFILE}) to you: run \`sudo cida-docker doctor\``
+          ? `/proc does not show process ${fromFile} (${pidfile}) to you: run \`sudo cida-docker doctor\``
           : 'no dockerd process is running',
     };
-  return { problem: `${pids.length} dockerd processes run and ${DOCKERD_PIDFILE} names none of them` };
+  return { problem: `${pids.length} dockerd processes run and ${pidfile} names none of them` };
 }
 
 function readOrUndefined(file: string): string | undefined {
@@ -265,8 +265,8 @@ function readOrUndefined(file: string): string | undefined {
   }
 }
 
-export function dockerdStart(): EngineStart | { problem: string } {
-  const found = findDockerd();
+export function dockerdStart(pidfile = DOCKERD_PIDFILE): EngineStart | { problem: string } {
+  const found = findDockerd(pidfile);
   return 'problem' in found ? found : startOf(found.pid);
 }
 
