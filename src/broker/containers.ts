@@ -3,7 +3,9 @@
 // all (daemon.GetContainer: full id, then exact name, then unique id prefix), and the broker then
 // hands docker the full 64-hex id, which the engine matches before any name: a name or prefix can
 // never slip through to somebody else's container.
-import { readRecords } from './ownership.js';
+import { capture, CAPTURE_MAX_BYTES } from './engine.js';
+import { type BrokerContext, outputTooLarge, STALE_CONTAINERS_FIX, Stopped } from './outcome.js';
+import { pruneRecords, readRecords } from './ownership.js';
 
 export interface ContainerEntry {
   /** Full 64-hex id. */
@@ -52,6 +54,27 @@ export function parseContainerList(text: string, recordsDir: string | null): Con
           rows.map((r) => r.id),
         );
   return rows.map((r) => ({ ...r, owner: records.get(r.id)?.uid ?? null }));
+}
+
+/** Why the engine gave no list: docker's exit code and the first line of its stderr (its words, about its socket). */
+export interface ListingFailed {
+  readonly code: number;
+  readonly why: string;
+}
+
+/**
+ * Every container of the engine, with its owner from the broker's records (records of containers
+ * gone for a minute are pruned). A list over the capture cap stops the request (engine-output-limit):
+ * a cut list would hide containers from the ceiling and from resolution.
+ */
+export async function listContainers(ctx: BrokerContext): Promise<ContainerEntry[] | ListingFailed> {
+  const r = await capture(ctx.engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
+  if (r.overflow)
+    throw new Stopped(outputTooLarge("the engine's list of containers", CAPTURE_MAX_BYTES, STALE_CONTAINERS_FIX));
+  if (r.code !== 0) return { code: r.code, why: r.stderr.trim().split('\n')[0]?.slice(0, 500) ?? '' };
+  const entries = parseContainerList(r.stdout, ctx.records);
+  pruneRecords(ctx.records, new Set(entries.map((e) => e.id)));
+  return entries;
 }
 
 export type Resolution =

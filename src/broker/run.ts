@@ -10,28 +10,11 @@ import { isSet, lastValue, type ParsedCommand } from '../docker/model.js';
 import { ruleById } from '../guards/index.js';
 import { PIPED_STDIN } from '../guards/detached-service.js';
 import { formatViolations } from '../guards/report.js';
-import {
-  capture,
-  CAPTURE_MAX_BYTES,
-  containerValues,
-  type Engine,
-  lastSignal,
-  onSignals,
-  runInherit,
-  signalExitCode,
-} from './engine.js';
-import {
-  allowed,
-  type BrokerContext,
-  type Outcome,
-  outputTooLarge,
-  refused,
-  STALE_CONTAINERS_FIX,
-  Stopped,
-} from './outcome.js';
+import { capture, containerValues, type Engine, lastSignal, onSignals, runInherit, signalExitCode } from './engine.js';
+import { allowed, type BrokerContext, type Outcome, refused } from './outcome.js';
 import { BUILD_NETWORK, imageRunVerdict } from './build.js';
 import { pullReplacesBuild } from './images.js';
-import { type ContainerEntry, LIST_FORMAT, ownedBy, parseContainerList } from './containers.js';
+import { type ContainerEntry, listContainers, ownedBy } from './containers.js';
 import { scrubForeignIds } from './scrub.js';
 import { lockRefusal, locksOf, takeCallerLock } from './caller-lock.js';
 import { removeRecord, writeRecord } from './ownership.js';
@@ -262,11 +245,8 @@ async function joinsBuildNetwork(engine: Engine, values: readonly string[]): Pro
 
 /** The containers the caller owns (their ownership records), or null when the engine cannot list them. */
 async function ownContainers(ctx: BrokerContext): Promise<ContainerEntry[] | null> {
-  const r = await capture(ctx.engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
-  if (r.overflow)
-    throw new Stopped(outputTooLarge("the engine's list of containers", CAPTURE_MAX_BYTES, STALE_CONTAINERS_FIX));
-  if (r.code !== 0) return null;
-  return ownedBy(parseContainerList(r.stdout, ctx.records), ctx.caller.uid);
+  const listed = await listContainers(ctx);
+  return Array.isArray(listed) ? ownedBy(listed, ctx.caller.uid) : null;
 }
 
 export async function brokerRun(ctx: BrokerContext, asked: ParsedCommand, forced: ParsedCommand): Promise<Outcome> {

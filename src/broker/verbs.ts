@@ -7,24 +7,15 @@ import { brokerStore } from './approvals.js';
 import {
   ambiguousPrefix,
   type ContainerEntry,
-  LIST_FORMAT,
+  listContainers,
   noSuchContainer,
   ownedBy,
-  parseContainerList,
   resolveContainer,
 } from './containers.js';
-import { capture, CAPTURE_MAX_BYTES, containerValues, type Engine, runInherit, runMappingStdout } from './engine.js';
+import { capture, containerValues, type Engine, runInherit, runMappingStdout } from './engine.js';
 import { brokerImageVerb, isImageVerb } from './images.js';
-import {
-  allowed,
-  type BrokerContext,
-  type Outcome,
-  outputTooLarge,
-  refused,
-  STALE_CONTAINERS_FIX,
-  Stopped,
-} from './outcome.js';
-import { ownRecords, pruneRecords, readRecord } from './ownership.js';
+import { allowed, type BrokerContext, type Outcome, refused, Stopped } from './outcome.js';
+import { ownRecords, readRecord } from './ownership.js';
 import { rootPart } from '../docker/user-spec.js';
 import { containerIdentity, inspectState, remove, rootInMainProcess } from './run.js';
 
@@ -48,20 +39,20 @@ export function isContainerVerb(command: string): boolean {
   return FIRST_ARG.has(command) || ALL_ARGS.has(command);
 }
 
-/** Every container of the engine, with its owner from the broker's records. */
-async function listContainers(ctx: BrokerContext): Promise<ContainerEntry[]> {
-  const r = await capture(ctx.engine, ['ps', '--all', '--no-trunc', '--format', LIST_FORMAT]);
-  if (r.overflow)
-    throw new Stopped(outputTooLarge("the engine's list of containers", CAPTURE_MAX_BYTES, STALE_CONTAINERS_FIX));
-  if (r.code !== 0) {
-    // The engine is down or refused: docker's own first line (its words, about its socket), no stack.
-    const why = r.stderr.trim().split('\n')[0]?.slice(0, 500) ?? '';
-    process.stderr.write(`cida-docker: cannot list containers through the engine${why ? `: ${why}` : ''}\n`);
-    throw new Stopped({ exit: r.code, verdict: 'error', rules: [], finalArgv: [], note: 'container listing failed' });
-  }
-  const entries = parseContainerList(r.stdout, ctx.records);
-  pruneRecords(ctx.records, new Set(entries.map((e) => e.id)));
-  return entries;
+/** Every container of the engine with its owner; an engine that does not answer stops the request with docker's words. */
+async function allContainers(ctx: BrokerContext): Promise<ContainerEntry[]> {
+  const listed = await listContainers(ctx);
+  if (Array.isArray(listed)) return listed;
+  process.stderr.write(
+    `cida-docker: cannot list containers through the engine${listed.why ? `: ${listed.why}` : ''}\n`,
+  );
+  throw new Stopped({
+    exit: listed.code,
+    verdict: 'error',
+    rules: [],
+    finalArgv: [],
+    note: 'container listing failed',
+  });
 }
 
 /** A never-matching id filter: `ps` of a caller who owns nothing must list nothing. */
@@ -84,7 +75,7 @@ async function ownPs(ctx: BrokerContext, cmd: ParsedCommand): Promise<Outcome> {
   });
   const naming = parsed.some((f) => f.key === 'before' || f.key === 'since');
   const recorded = naming ? null : ownRecords(ctx.records, ctx.caller.uid);
-  const entries = recorded === null ? ownedBy(await listContainers(ctx), ctx.caller.uid) : [];
+  const entries = recorded === null ? ownedBy(await allContainers(ctx), ctx.caller.uid) : [];
   const mine = recorded ?? entries.map((e) => e.id);
   const idFilters = parsed.filter((f) => f.key === 'id').map((f) => f.value.toLowerCase());
   const others: string[] = [];
@@ -131,7 +122,7 @@ export async function brokerVerb(ctx: BrokerContext, cmd: ParsedCommand): Promis
   }
   if (inspecting) return inspect(ctx, cmd, INSPECT_TYPES[command]);
 
-  const all = await listContainers(ctx);
+  const all = await allContainers(ctx);
   const mine = ctx.admin ? all : ownedBy(all, caller.uid);
   const refs = FIRST_ARG.has(command) ? cmd.args.slice(0, 1) : cmd.args;
   const rest = FIRST_ARG.has(command) ? cmd.args.slice(1) : [];
@@ -345,7 +336,7 @@ async function inspect(ctx: BrokerContext, cmd: ParsedCommand, only: 'container'
     );
   }
   // Images are shared and an image lookup never finds a container: nothing to list.
-  const all = type === 'image' ? [] : await listContainers(ctx);
+  const all = type === 'image' ? [] : await allContainers(ctx);
   const mine = ownedBy(all, caller.uid);
   const kept: string[] = [];
   const errors: string[] = [];
