@@ -10,6 +10,9 @@ import {
   engineRangeCheck,
   type EngineRangeFacts,
   historyText,
+  INSPECT_FIELDS,
+  INSPECT_MAX_BYTES,
+  inspectRunning,
   parseRangeHistory,
   PORT_RANGE_HISTORY_MAX,
   processStart,
@@ -276,6 +279,44 @@ describe('process start times from /proc', () => {
     } finally {
       child.kill('SIGKILL');
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("root's inspect of the running containers", () => {
+  const ID = 'a'.repeat(64);
+  /** A docker client that lists one container and prints `inspectOut` (a shell expression) for inspect. */
+  function fakeDocker(inspectOut: string): { docker: string; args: string; cleanup: () => void } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cida-fake-docker-'));
+    const docker = path.join(dir, 'docker');
+    const args = path.join(dir, 'args');
+    fs.writeFileSync(
+      docker,
+      `#!/bin/sh\ncase "$1" in\n  ps) echo ${ID} ;;\n  inspect) printf '%s\\n' "$@" > ${args}; ${inspectOut} ;;\nesac\n`,
+      { mode: 0o755 },
+    );
+    return { docker, args, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  it('asks for the port fields only and reads one object per line', () => {
+    const line = JSON.stringify({ Id: ID, Name: '/web', State: { Running: true } });
+    const f = fakeDocker(`echo '${line}'; echo '${line}'`);
+    try {
+      const json = inspectRunning(f.docker);
+      expect(JSON.parse(json ?? 'null')).toHaveLength(2);
+      const argv = fs.readFileSync(f.args, 'utf8').split('\n');
+      expect(argv[argv.indexOf('--format') + 1]).toBe(INSPECT_FIELDS);
+      expect(INSPECT_FIELDS).not.toMatch(/Labels|\.Env\b|\.Config\b/);
+    } finally {
+      f.cleanup();
+    }
+  });
+  it('gives up (cannot tell) when the engine prints more than the cap', () => {
+    const f = fakeDocker(`head -c ${INSPECT_MAX_BYTES + 1024} /dev/zero | tr '\\0' x`);
+    try {
+      expect(inspectRunning(f.docker)).toBeUndefined();
+    } finally {
+      f.cleanup();
     }
   });
 });

@@ -24,6 +24,12 @@ const CLOCK_TICKS = 100;
 const SLACK_MS = 2000;
 /** Containers whose ports doctor reads (bounded: the engine's answer is input like any other). */
 const MAX_CONTAINERS = 200;
+/** What root's doctor reads of those containers' inspect output at most. */
+export const INSPECT_MAX_BYTES = 4 * 1024 * 1024;
+/** `docker inspect --format`: the fields allocatedPorts reads, in inspect's own shape, one line per container. */
+export const INSPECT_FIELDS =
+  '{"Id":{{json .Id}},"Name":{{json .Name}},"State":{"Running":{{json .State.Running}},"StartedAt":{{json .State.StartedAt}}},' +
+  '"HostConfig":{"PortBindings":{{json .HostConfig.PortBindings}}},"NetworkSettings":{"Ports":{{json .NetworkSettings.Ports}}}}';
 
 export interface RangeRecord {
   /** ISO time of the record. */
@@ -297,9 +303,17 @@ export function inspectRunning(docker: string, host?: string): string | undefine
     .filter((l) => /^[0-9a-f]{64}$/.test(l))
     .slice(0, MAX_CONTAINERS);
   if (ids.length === 0) return '[]';
-  const r = run(docker, [...h, 'inspect', '--type', 'container', ...ids], { env, timeoutMs: 30_000 });
+  // Only the fields allocatedPorts reads, one JSON object per line, and a cap: a container's labels
+  // and environment are anybody's text, and must not make root's doctor read without bound.
+  const r = run(docker, [...h, 'inspect', '--type', 'container', '--format', INSPECT_FIELDS, ...ids], {
+    env,
+    timeoutMs: 30_000,
+    maxBytes: INSPECT_MAX_BYTES,
+  });
+  if (r.error !== undefined) return undefined;
   // A container gone between ps and inspect fails the command but the others are still printed.
-  return r.stdout.trim().startsWith('[') ? r.stdout : undefined;
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('{'));
+  return lines.length > 0 || r.status === 0 ? `[${lines.join(',')}]` : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

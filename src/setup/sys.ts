@@ -15,14 +15,14 @@ export interface RunResult {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** Set when the program could not be started at all (e.g. ENOENT). */
+  /** Set when the program could not be started at all (e.g. ENOENT), or printed more than maxBytes. */
   readonly error?: string;
 }
 
 export function run(
   file: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; maxBytes?: number } = {},
 ): RunResult {
   const r = execaSync(file, args, {
     // Exactly this environment: execa would otherwise merge in the caller's.
@@ -36,7 +36,10 @@ export function run(
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     stdout: 'pipe',
     stderr: 'pipe',
+    ...(options.maxBytes === undefined ? {} : { maxBuffer: options.maxBytes }),
   });
+  if (r.isMaxBuffer)
+    return { status: null, stdout: '', stderr: '', error: `${file} printed more than ${options.maxBytes} bytes` };
   // `cause` is set only when the program could not be run (ENOENT, ETIMEDOUT…): node's own error.
   const error = r.cause instanceof Error ? r.cause.message : undefined;
   return { status: r.exitCode ?? null, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error };
