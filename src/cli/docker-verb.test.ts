@@ -1,9 +1,12 @@
 import fs from 'node:fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BROKER_PATH } from '../broker/paths.js';
+import { DEFAULT_POLICY } from '../policy/policy.js';
 
 const callBroker = vi.fn();
 vi.mock('./broker-client.js', () => ({ callBroker: (...a: unknown[]) => callBroker(...a) }));
+const readablePolicy = vi.fn((): unknown => null);
+vi.mock('../policy/load.js', () => ({ readablePolicy: () => readablePolicy() }));
 const { runDockerVerb } = await import('./docker-verb.js');
 
 function brokerInstalled(yes: boolean): void {
@@ -48,5 +51,51 @@ describe('usage errors of docker verbs', () => {
     callBroker.mockResolvedValue({ code: 0 });
     expect(await runDockerVerb(['ps', '-q'])).toBe(0);
     expect(callBroker).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('which verbs the front end checks before the broker', () => {
+  beforeEach(() => readablePolicy.mockClear());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    callBroker.mockReset();
+    readablePolicy.mockClear();
+  });
+
+  it('ps, logs, stop…: straight to the broker, no policy read, no rulebook', async () => {
+    brokerInstalled(true);
+    callBroker.mockResolvedValue({ code: 0 });
+    for (const argv of [
+      ['ps', '-a'],
+      ['logs', '-f', 'web'],
+      ['container', 'stop', 'web'],
+      ['-D', 'ps'],
+    ]) {
+      expect(await runDockerVerb(argv)).toBe(0);
+      expect(callBroker).toHaveBeenLastCalledWith({ v: 1, kind: 'docker', argv, cwd: process.cwd(), ciJob: undefined });
+    }
+    expect(readablePolicy).not.toHaveBeenCalled();
+  });
+
+  it('run and exec carry `-e NAME` values from this environment, so they are read here first', async () => {
+    brokerInstalled(true);
+    callBroker.mockResolvedValue({ code: 0 });
+    vi.stubEnv('CIDA_TEST_VALUE', 's3cret');
+    try {
+      expect(await runDockerVerb(['exec', '-e', 'CIDA_TEST_VALUE', 'web', 'env'])).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(readablePolicy).toHaveBeenCalled();
+    expect(callBroker).toHaveBeenCalledWith(expect.objectContaining({ env: { CIDA_TEST_VALUE: 's3cret' } }));
+  });
+
+  it('a refusal the broker cannot explain (sudo says no) is explained here, 77', async () => {
+    brokerInstalled(true);
+    callBroker.mockResolvedValue({ code: 69 });
+    readablePolicy.mockReturnValue(DEFAULT_POLICY);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await runDockerVerb(['-H', 'tcp://elsewhere:2375', 'ps'])).toBe(77);
+    expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/engine-override/);
   });
 });
